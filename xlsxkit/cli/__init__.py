@@ -1,0 +1,48 @@
+"""The ``xlsxkit`` command line. Each command lives in its own module and is thin: it parses
+options, makes one library call and maps library errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from xlsxkit import __version__
+from xlsxkit.cli.validate import validate_cmd
+
+EXIT_CODES_HELP = """
+\b
+Exit codes:
+  0  success
+  1  the input is invalid or the job could not be done (the message says why)
+  2  usage error: an unknown option, a missing argument or a bad value
+"""
+
+
+@click.group(
+    help="Run a maturity self-assessment across partner organisations with Excel workbooks.\n"
+    + EXIT_CODES_HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="xlsxkit")
+def cli() -> None:
+    pass
+
+
+cli.add_command(validate_cmd)
+
+
+def main() -> None:
+    """Entry point: never lets a traceback reach the user."""
+    try:
+        cli.main(prog_name="xlsxkit", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # pragma: no cover - a bug; say so plainly
+        click.echo(
+            f"xlsxkit: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in xlsxkit. Please report it with the command you ran.",
+            err=True,
+        )
+        sys.exit(1)

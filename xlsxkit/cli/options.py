@@ -1,0 +1,39 @@
+"""Options shared by several commands, as decorators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from xlsxkit import resources
+from xlsxkit.framework import FrameworkError, require_framework
+from xlsxkit.model import Framework
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def framework_option(func: F) -> F:
+    """``--framework F``: the framework file; default ./framework.yaml, else the bundled one."""
+    return click.option(
+        "--framework",
+        "framework_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Framework file. Default: ./framework.yaml if there is one, else the bundled "
+        "IP 'Engaging people' framework.",
+    )(func)
+
+
+def resolve_framework_path(path: Path | None) -> Path:
+    return path if path is not None else resources.default_framework()
+
+
+def load_framework_or_fail(path: Path | None) -> Framework:
+    """Load the framework for a command; an invalid one is exit 1 with every problem."""
+    try:
+        return require_framework(resolve_framework_path(path))
+    except FrameworkError as exc:
+        raise click.ClickException(str(exc)) from None

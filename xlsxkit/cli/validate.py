@@ -1,0 +1,50 @@
+"""``xlsxkit validate``: check a framework file and report every problem with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xlsxkit.cli.options import resolve_framework_path
+from xlsxkit.framework import load_framework
+
+
+@click.command("validate")
+@click.argument(
+    "framework", required=False, type=click.Path(dir_okay=True, path_type=Path), default=None
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def validate_cmd(framework: Path | None, as_json: bool) -> None:
+    """Check a framework file against the schema and the rules a schema cannot express.
+
+    FRAMEWORK defaults to ./framework.yaml if there is one, else the bundled framework.
+    Prints one line of counts when the file is valid (exit 0), and every problem as
+    FILE:LINE:COL: PATH: MESSAGE when it is not (exit 1). Warnings do not fail it.
+    """
+    path = resolve_framework_path(framework)
+    result = load_framework(path, display=str(path))
+    fw = result.framework
+    if as_json:
+        click.echo(
+            result.report.to_json(
+                file=result.file,
+                valid=result.ok,
+                counts=fw.counts if fw is not None else None,
+                framework=(
+                    {"id": fw.id, "version": fw.version, "content_hash": fw.content_hash}
+                    if fw is not None
+                    else None
+                ),
+            )
+        )
+    elif fw is not None and result.ok:
+        click.echo(f"{result.file}: valid: {fw.describe_counts()}")
+        for problem in result.report.sorted():
+            click.echo(problem.render())
+    else:
+        n = len(result.report.errors)
+        click.echo(result.report.render_text())
+        click.echo(f"{result.file}: not valid: {n} problem{'s' * (n != 1)}")
+    if not result.ok:
+        raise SystemExit(1)

@@ -1,0 +1,145 @@
+"""The framework model: frozen, keyword-only dataclasses.
+
+The rest of xlsxkit sees a framework only through these classes. They are built by
+:func:`xlsxkit.framework.load_framework` from a validated document, never from raw dicts
+elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Stage:
+    id: str
+    label: str
+    index: int  # 1-based position on the ladder, lowest first
+    description: str | None = None
+    colour: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Action:
+    id: str
+    text: str
+    stage_id: str
+    criterion_id: str
+    dimension_id: str
+    details: tuple[str, ...] = ()
+    same_as: str | None = None
+    see_also: tuple[str, ...] = ()
+    guidance: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Criterion:
+    id: str
+    text: str
+    dimension_id: str
+    actions: tuple[Action, ...] = ()
+    guidance: str | None = None
+
+    def actions_at(self, stage_id: str) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.stage_id == stage_id)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Dimension:
+    id: str
+    name: str
+    criteria: tuple[Criterion, ...]
+    description: str | None = None
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        return tuple(a for c in self.criteria for a in c.actions)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Framework:
+    id: str
+    title: str
+    version: str
+    stages: tuple[Stage, ...]
+    dimensions: tuple[Dimension, ...]
+    content_hash: str
+    source: str | None = None
+    description: str | None = None
+    _stages: dict[str, Stage] = field(init=False, repr=False, compare=False)
+    _criteria: dict[str, Criterion] = field(init=False, repr=False, compare=False)
+    _actions: dict[str, Action] = field(init=False, repr=False, compare=False)
+    _dimensions: dict[str, Dimension] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_stages", {s.id: s for s in self.stages})
+        object.__setattr__(self, "_dimensions", {d.id: d for d in self.dimensions})
+        object.__setattr__(
+            self, "_criteria", {c.id: c for d in self.dimensions for c in d.criteria}
+        )
+        object.__setattr__(
+            self,
+            "_actions",
+            {a.id: a for d in self.dimensions for c in d.criteria for a in c.actions},
+        )
+
+    # lookups -------------------------------------------------------------------------
+    def stage(self, stage_id: str) -> Stage:
+        return self._stages[stage_id]
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        return self._dimensions[dimension_id]
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return self._criteria[criterion_id]
+
+    def action(self, action_id: str) -> Action:
+        return self._actions[action_id]
+
+    def has_criterion(self, item_id: str) -> bool:
+        return item_id in self._criteria
+
+    def has_action(self, item_id: str) -> bool:
+        return item_id in self._actions
+
+    # iteration and counts ------------------------------------------------------------
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return tuple(self._criteria.values())
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        return tuple(self._actions.values())
+
+    def iter_items(self) -> Iterator[tuple[Dimension, Criterion, Action | None]]:
+        """Every criterion (with action None) followed by its actions, in framework order."""
+        for d in self.dimensions:
+            for c in d.criteria:
+                yield d, c, None
+                for a in c.actions:
+                    yield d, c, a
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "dimensions": len(self.dimensions),
+            "criteria": len(self._criteria),
+            "stages": len(self.stages),
+            "actions": len(self._actions),
+        }
+
+    def describe_counts(self) -> str:
+        c = self.counts
+        return (
+            f"{c['dimensions']} dimensions, {c['criteria']} criteria, "
+            f"{c['stages']} stages, {c['actions']} actions"
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Organisation:
+    id: str
+    name: str
+    contact: str = ""
+    email: str = ""

@@ -1,0 +1,190 @@
+"""Load a YAML document with the line and column of every value and key.
+
+Framework files are written by people, not programs, so this loader is deliberately plain:
+every scalar is read as text (``version: 1.0`` stays ``"1.0"``, ``no`` stays ``"no"``),
+an empty value is ``None``, duplicate keys are reported rather than silently overwritten,
+and aliases cannot blow the document up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from xlsxkit.report import Problem, error
+
+PathKey = tuple[str | int, ...]
+
+#: Bound on how many values a document may expand to (guards against alias bombs).
+MAX_NODES = 200_000
+
+_NULLS = {"", "~", "null", "Null", "NULL"}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(kw_only=True)
+class YamlDocument:
+    data: Any
+    values: dict[PathKey, Position] = field(default_factory=dict)
+    keys: dict[PathKey, Position] = field(default_factory=dict)
+
+    def position(self, path: PathKey, *, key: bool = False) -> Position | None:
+        """Position of the value at PATH (or of its key), else of the nearest parent."""
+        table = self.keys if key else self.values
+        if path in table:
+            return table[path]
+        while path:
+            path = path[:-1]
+            if path in self.values:
+                return self.values[path]
+        return self.values.get(())
+
+
+def format_path(path: PathKey) -> str:
+    """``('dimensions', 0, 'criteria', 1, 'id')`` -> ``dimensions[0].criteria[1].id``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.replace("-", "").replace("_", "").replace("$", "").isalnum():
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part!r}]"
+    return out or "(top level)"
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.doc = YamlDocument(data=None)
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.stack: set[int] = set()
+
+    @staticmethod
+    def _pos(node: yaml.Node) -> Position:
+        return Position(line=node.start_mark.line + 1, column=node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(node)
+        self.doc.values[path] = self._pos(node)
+        if isinstance(node, yaml.ScalarNode):
+            if node.style is None and node.value in _NULLS:
+                return None
+            return str(node.value)
+        if id(node) in self.stack:
+            raise _TooBig(node)
+        self.stack.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+        finally:
+            self.stack.discard(id(node))
+        return None  # pragma: no cover - PyYAML has only three node kinds
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = str(key_node.value)
+            else:
+                key = f"<{type(key_node).__name__}>"
+            key_pos = self._pos(key_node)
+            child = (*path, key)
+            if key in out:
+                first = self.doc.keys[child]
+                self.problems.append(
+                    error(
+                        "duplicate-key",
+                        f"duplicate key '{key}' (first given at line {first.line}): "
+                        "remove or rename one of them",
+                        file=self.file,
+                        line=key_pos.line,
+                        column=key_pos.column,
+                        path=format_path(child),
+                    )
+                )
+                continue
+            self.doc.keys[child] = key_pos
+            out[key] = self.build(value_node, child)
+        return out
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+def load_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse TEXT. Returns the document (None on a syntax error) and the problems found."""
+    builder = _Builder(file)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "invalid YAML"
+        if exc.context:
+            what = f"{what} ({exc.context})"
+        hint = _syntax_hint(what)
+        return None, [
+            error(
+                "yaml-syntax",
+                f"YAML syntax error: {what}{hint}",
+                file=file,
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return None, [error("yaml-syntax", f"YAML syntax error: {exc}", file=file)]
+    if len(nodes) > 1:
+        second = nodes[1]
+        return None, [
+            error(
+                "yaml-multiple-documents",
+                "the file holds more than one YAML document (a line '---' starts another): "
+                "keep one framework per file",
+                file=file,
+                line=second.start_mark.line + 1,
+                column=second.start_mark.column + 1,
+            )
+        ]
+    if not nodes:
+        builder.doc.data = None
+        return builder.doc, []
+    try:
+        builder.doc.data = builder.build(nodes[0], ())
+    except _TooBig as exc:
+        pos = builder._pos(exc.node)
+        return None, [
+            error(
+                "yaml-too-large",
+                "the document expands to too many values (recursive or repeated aliases?): "
+                "write the values out instead of using '*' aliases",
+                file=file,
+                line=pos.line,
+                column=pos.column,
+            )
+        ]
+    return builder.doc, builder.problems
+
+
+def _syntax_hint(what: str) -> str:
+    if "mapping values are not allowed" in what or "expected <block end>" in what:
+        return "; check the indentation of this line against the lines above it"
+    if "found character '\\t'" in what:
+        return "; YAML does not allow tabs for indentation: use spaces"
+    if "could not find expected ':'" in what:
+        return "; a line is missing the ':' after its key, or a quoted text is not closed"
+    return ""
