@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from xlsxkit.report import Problem
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Stage:
@@ -143,3 +145,62 @@ class Organisation:
     name: str
     contact: str = ""
     email: str = ""
+
+
+# --------------------------------------------------------------------------------------
+# Returns: what came back from the partners
+
+
+class ReturnStatus:
+    """Verdicts for a returned file (plain strings, as written to returns.csv)."""
+
+    ACCEPTED = "accepted"
+    SUPERSEDED = "superseded"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Answer:
+    """One answered (or unanswered) item of a return.
+
+    For a criterion: ``stage_id`` (None when unanswered or unreadable) and ``comment``.
+    For an action: ``done`` (None when unreadable: never guessed), ``notes``, ``lead`` and
+    ``target_date`` (ISO date, empty when blank or unreadable).
+    """
+
+    item_id: str
+    sheet: str
+    row: int  # 1-based row in the sheet
+    stage_id: str | None = None
+    comment: str = ""
+    done: bool | None = None
+    notes: str = ""
+    lead: str = ""
+    target_date: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Return:
+    """A file that came back, with its verdict and, when readable, its answers."""
+
+    source: str  # the path as found under SOURCES
+    sha256: str = ""
+    size: int = 0
+    status: str = ReturnStatus.REJECTED
+    code: str = ""  # stable code of the verdict's reason, e.g. "password-protected"
+    reason: str = ""
+    org_id: str = ""
+    org_name: str = ""
+    generic: bool = False
+    token: str = ""
+    framework_id: str = ""
+    framework_version: str = ""
+    framework_hash: str = ""
+    round: str = ""
+    saved_at: str = ""  # ISO timestamp of the last save
+    saved_at_source: str = ""  # "document" (the file's own properties) or "file" (mtime)
+    answers: tuple[Answer, ...] = ()
+    problems: tuple[Problem, ...] = ()

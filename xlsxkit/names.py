@@ -114,7 +114,7 @@ def safe_file_stem(text: str, *, taken: set[str], fallback: str = "organisation"
 
     Adds the result to TAKEN.
     """
-    stem = slugify(text) or fallback
+    stem = slugify(text) or slugify(fallback) or "organisation"
     if stem.split(".")[0] in _WINDOWS_RESERVED:
         stem = f"{stem}-org"
     candidate = stem

@@ -8,6 +8,8 @@ import sys
 import click
 
 from xlsxkit import __version__
+from xlsxkit.cli.generate import generate_cmd
+from xlsxkit.cli.import_ import import_cmd
 from xlsxkit.cli.validate import validate_cmd
 
 EXIT_CODES_HELP = """
@@ -30,6 +32,8 @@ def cli() -> None:
 
 
 cli.add_command(validate_cmd)
+cli.add_command(generate_cmd)
+cli.add_command(import_cmd)
 
 
 def main() -> None:

@@ -1,0 +1,176 @@
+"""``xlsxkit import``: read the returned workbooks and write the consolidated summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xlsxkit.cli.options import framework_option, load_framework_or_fail
+from xlsxkit.consolidate import ProblemRow
+from xlsxkit.generate import GenerateError, read_manifest
+from xlsxkit.importer import ImportRequest, count_files
+from xlsxkit.model import ReturnStatus
+from xlsxkit.pipeline import ImportOutcome, OutputError, import_job
+
+WORST_SHOWN = 8
+
+
+def _summary_path(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    if value.suffix.lower() != ".xlsx":
+        raise click.BadParameter(
+            f"{value}: the summary is an Excel workbook; end the name in .xlsx"
+        )
+    if value.is_dir():
+        raise click.BadParameter(f"{value}: is a folder; give a file name such as summary.xlsx")
+    return value
+
+
+@click.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "summary_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_summary_path,
+    help="The summary workbook to write (.xlsx).",
+)
+@framework_option
+@click.option(
+    "--manifest",
+    "manifest_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The manifest.csv that 'xlsxkit generate' wrote: lists who has not returned, and "
+    "tells forwarded copies apart by their token.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write returns.csv, stages.csv, actions.csv and problems.csv into this folder.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 if any file was rejected or any warning was raised (the summary is still "
+    "written).",
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), help="Files read in parallel. Default: all cores."
+)
+def import_cmd(
+    sources: tuple[Path, ...],
+    summary_path: Path,
+    framework_path: Path | None,
+    manifest_path: Path | None,
+    data_dir: Path | None,
+    strict: bool,
+    jobs: int | None,
+) -> None:
+    """Import returned workbooks and write the consolidated progress summary.
+
+    SOURCES are files or folders (searched recursively). Workbooks saved as .xlsx, .xlsm,
+    .xls or .ods all import, however they were renamed. Lock, temporary and hidden files
+    are listed as skipped. Every file is accounted for: accepted, superseded (an earlier
+    save of the same organisation's workbook), duplicate (a byte-identical copy), rejected
+    (with the reason) or skipped. Source files are never modified.
+
+    \b
+    Exit codes:
+      0  the summary was written (rejected files are listed in it)
+      1  nothing could be imported, or the framework or manifest is invalid, or an
+         output could not be written; with --strict, also when any file was rejected
+         or any warning was raised (the summary is still written)
+      2  usage error
+    """
+    framework = load_framework_or_fail(framework_path)
+    manifest = None
+    if manifest_path is not None:
+        try:
+            manifest = read_manifest(manifest_path)
+        except GenerateError as exc:
+            raise click.ClickException(str(exc)) from None
+    exclude = [summary_path]
+    if manifest_path is not None:
+        exclude.append(manifest_path)
+    if data_dir is not None:
+        exclude += [
+            data_dir / n for n in ("returns.csv", "stages.csv", "actions.csv", "problems.csv")
+        ]
+    request = ImportRequest(
+        sources=sources, framework=framework, manifest=manifest, jobs=jobs, exclude=exclude
+    )
+    total = count_files(request)
+    try:
+        if total > 1:
+            with click.progressbar(
+                length=total, label="Reading returns", file=click.get_text_stream("stderr")
+            ) as bar:
+                outcome = import_job(
+                    request, summary_path=summary_path, data_dir=data_dir, progress=bar.update
+                )
+        else:
+            outcome = import_job(request, summary_path=summary_path, data_dir=data_dir)
+    except OutputError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(_report(outcome))
+    if outcome.imported == 0:
+        found = len(outcome.result.returns)
+        raise click.ClickException(
+            "nothing could be imported: "
+            + (
+                f"none of the {found} file(s) found is an accepted return (see the Returns "
+                f"sheet of {summary_path})"
+                if found
+                else "no files were found under the sources"
+            )
+        )
+    if strict and (outcome.rejected or outcome.warnings):
+        raise click.ClickException(
+            f"--strict: {outcome.rejected} file(s) rejected and {outcome.warnings} warning(s); "
+            "the summary was written"
+        )
+
+
+def _report(outcome: ImportOutcome) -> str:
+    counts = outcome.summary.counts
+    files = sum(counts.get(s, 0) for s in counts if s != ReturnStatus.MISSING)
+    parts = [
+        f"{counts.get(ReturnStatus.ACCEPTED, 0)} accepted",
+        f"{counts.get(ReturnStatus.SUPERSEDED, 0)} superseded",
+        f"{counts.get(ReturnStatus.DUPLICATE, 0)} duplicate",
+        f"{counts.get(ReturnStatus.REJECTED, 0)} rejected",
+        f"{counts.get(ReturnStatus.SKIPPED, 0)} skipped",
+    ]
+    missing = (
+        f"; {counts.get(ReturnStatus.MISSING, 0)} missing"
+        if outcome.summary.expected is not None
+        else ""
+    )
+    lines = [f"{files} file(s): {', '.join(parts)}{missing}."]
+    problems = sorted(outcome.summary.problems, key=lambda p: (p.severity != "error", p.source))
+    if problems:
+        lines.append(f"Problems ({len(problems)}), worst first:")
+        lines += [f"  {_render(p)}" for p in problems[:WORST_SHOWN]]
+        if len(problems) > WORST_SHOWN:
+            lines.append(f"  ... and {len(problems) - WORST_SHOWN} more: see the Problems sheet")
+    if outcome.summary.missing:
+        names = ", ".join(m.org_name for m in outcome.summary.missing[:5])
+        more = "..." if len(outcome.summary.missing) > 5 else ""
+        lines.append(f"Missing: {names}{more} (the chaser list is on the Returns sheet)")
+    lines.append(f"Summary: {outcome.summary_path}")
+    if outcome.data is not None:
+        lines.append(
+            f"Data:    {outcome.data.returns.parent}/ (returns, stages, actions, problems .csv)"
+        )
+    return "\n".join(lines)
+
+
+def _render(p: ProblemRow) -> str:
+    where = p.source
+    if p.sheet:
+        where += f": sheet '{p.sheet}'"
+        if p.cell:
+            where += f" cell {p.cell}"
+    return f"{where}: {p.severity}: {p.message}"

@@ -1,0 +1,373 @@
+"""Consolidation: a pure function from the import's verdicts to the summary model.
+
+Nothing here reads or writes files. :mod:`xlsxkit.summary` and :mod:`xlsxkit.data` turn
+the :class:`Summary` into a workbook and CSV files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from xlsxkit.generate import ManifestRow
+from xlsxkit.importer import ImportResult
+from xlsxkit.model import Answer, Framework, Return, ReturnStatus
+from xlsxkit.report import Problem, Severity
+
+NOT_ASSESSED = ""  # the stage key of an unanswered criterion in counts
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrgResult:
+    """The answers of one organisation's accepted return."""
+
+    org_id: str
+    org_name: str
+    source: str
+    saved_at: str
+    stages: dict[str, str | None]  # criterion id -> stage id (None: not assessed)
+    done: dict[str, bool | None]  # action id -> done (None: unreadable)
+    answers: dict[str, Answer]  # item id -> answer, for the free text
+
+    def stage_index(self, framework: Framework, criterion_id: str) -> int | None:
+        stage_id = self.stages.get(criterion_id)
+        return framework.stage(stage_id).index if stage_id else None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StageRow:
+    org_id: str
+    org_name: str
+    dimension_id: str
+    criterion_id: str
+    stage_id: str
+    stage_label: str
+    stage_index: int | None
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ActionRow:
+    org_id: str
+    org_name: str
+    dimension_id: str
+    criterion_id: str
+    stage_id: str
+    action_id: str
+    done: bool
+    answered: bool  # False when the tick was unreadable
+    notes: str
+    lead: str
+    target_date: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NextStep:
+    org_id: str
+    org_name: str
+    dimension_id: str
+    criterion_id: str
+    current_stage_id: str  # "" when the criterion is not assessed
+    action_id: str  # "" for "assess this criterion first"
+    action_stage_id: str
+    notes: str
+    lead: str
+    target_date: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CommentRow:
+    org_id: str
+    org_name: str
+    dimension_id: str
+    item_id: str
+    kind: str  # "evidence", "notes", "lead", "target date"
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProblemRow:
+    source: str
+    org_id: str
+    severity: str
+    code: str
+    sheet: str
+    cell: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ActionRate:
+    action_id: str
+    done: int
+    organisations: int
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.organisations if self.organisations else 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Summary:
+    framework: Framework
+    orgs: tuple[OrgResult, ...]
+    returns: tuple[Return, ...]
+    missing: tuple[ManifestRow, ...]
+    expected: int | None
+    #: criterion id -> stage id (NOT_ASSESSED for none) -> organisations
+    criterion_stages: dict[str, dict[str, int]]
+    #: dimension id -> stage id (NOT_ASSESSED for none) -> criterion answers
+    dimension_stages: dict[str, dict[str, int]]
+    #: action id -> completion across organisations
+    action_rates: dict[str, ActionRate]
+    #: (org id, dimension id) -> share of the dimension's actions ticked
+    org_dimension_done: dict[tuple[str, str], float]
+    stage_rows: tuple[StageRow, ...]
+    action_rows: tuple[ActionRow, ...]
+    next_steps: tuple[NextStep, ...]
+    comments: tuple[CommentRow, ...]
+    problems: tuple[ProblemRow, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def actions_done(self) -> int:
+        return sum(r.done for r in self.action_rates.values())
+
+    @property
+    def actions_possible(self) -> int:
+        return len(self.orgs) * len(self.framework.actions)
+
+
+def _org_result(framework: Framework, r: Return) -> OrgResult:
+    answers = {a.item_id: a for a in r.answers}
+    stages = {
+        c.id: (answers[c.id].stage_id if c.id in answers else None) for c in framework.criteria
+    }
+    done: dict[str, bool | None] = {}
+    for a in framework.actions:
+        ans = answers.get(a.id)
+        done[a.id] = ans.done if ans is not None else None
+    return OrgResult(
+        org_id=r.org_id,
+        org_name=r.org_name,
+        source=r.source,
+        saved_at=r.saved_at,
+        stages=stages,
+        done=done,
+        answers=answers,
+    )
+
+
+def consolidate(framework: Framework, result: ImportResult) -> Summary:
+    """Build the summary model from the import result. Pure."""
+    accepted = sorted(
+        (r for r in result.returns if r.status == ReturnStatus.ACCEPTED),
+        key=lambda r: (r.org_name.casefold(), r.org_id),
+    )
+    orgs = tuple(_org_result(framework, r) for r in accepted)
+    stage_ids = [s.id for s in framework.stages]
+
+    criterion_stages: dict[str, dict[str, int]] = {}
+    dimension_stages: dict[str, dict[str, int]] = {}
+    for d in framework.dimensions:
+        dim_counts = dict.fromkeys([*stage_ids, NOT_ASSESSED], 0)
+        for c in d.criteria:
+            counts = dict.fromkeys([*stage_ids, NOT_ASSESSED], 0)
+            for org in orgs:
+                counts[org.stages[c.id] or NOT_ASSESSED] += 1
+            criterion_stages[c.id] = counts
+            for k, v in counts.items():
+                dim_counts[k] += v
+        dimension_stages[d.id] = dim_counts
+
+    action_rates = {
+        a.id: ActionRate(
+            action_id=a.id,
+            done=sum(1 for org in orgs if org.done[a.id] is True),
+            organisations=len(orgs),
+        )
+        for a in framework.actions
+    }
+    org_dimension_done = {
+        (org.org_id, d.id): (
+            sum(1 for a in d.actions if org.done[a.id] is True) / len(d.actions)
+            if d.actions
+            else 0.0
+        )
+        for org in orgs
+        for d in framework.dimensions
+    }
+
+    stage_rows: list[StageRow] = []
+    action_rows: list[ActionRow] = []
+    next_steps: list[NextStep] = []
+    comments: list[CommentRow] = []
+    for org in orgs:
+        for d in framework.dimensions:
+            for c in d.criteria:
+                stage_id = org.stages[c.id]
+                stage = framework.stage(stage_id) if stage_id else None
+                cans = org.answers.get(c.id)
+                comment = cans.comment if cans else ""
+                stage_rows.append(
+                    StageRow(
+                        org_id=org.org_id,
+                        org_name=org.org_name,
+                        dimension_id=d.id,
+                        criterion_id=c.id,
+                        stage_id=stage.id if stage else "",
+                        stage_label=stage.label if stage else "",
+                        stage_index=stage.index if stage else None,
+                        comment=comment,
+                    )
+                )
+                if comment:
+                    comments.append(
+                        CommentRow(
+                            org_id=org.org_id,
+                            org_name=org.org_name,
+                            dimension_id=d.id,
+                            item_id=c.id,
+                            kind="evidence",
+                            text=comment,
+                        )
+                    )
+                if stage is None:
+                    next_steps.append(
+                        NextStep(
+                            org_id=org.org_id,
+                            org_name=org.org_name,
+                            dimension_id=d.id,
+                            criterion_id=c.id,
+                            current_stage_id="",
+                            action_id="",
+                            action_stage_id="",
+                            notes="",
+                            lead="",
+                            target_date="",
+                        )
+                    )
+                for a in c.actions:
+                    ans = org.answers.get(a.id)
+                    done = org.done[a.id]
+                    action_rows.append(
+                        ActionRow(
+                            org_id=org.org_id,
+                            org_name=org.org_name,
+                            dimension_id=d.id,
+                            criterion_id=c.id,
+                            stage_id=a.stage_id,
+                            action_id=a.id,
+                            done=done is True,
+                            answered=done is not None,
+                            notes=ans.notes if ans else "",
+                            lead=ans.lead if ans else "",
+                            target_date=ans.target_date if ans else "",
+                        )
+                    )
+                    if ans:
+                        for kind, text in (
+                            ("notes", ans.notes),
+                            ("lead", ans.lead),
+                            ("target date", ans.target_date),
+                        ):
+                            if text:
+                                comments.append(
+                                    CommentRow(
+                                        org_id=org.org_id,
+                                        org_name=org.org_name,
+                                        dimension_id=d.id,
+                                        item_id=a.id,
+                                        kind=kind,
+                                        text=text,
+                                    )
+                                )
+                    if (
+                        stage is not None
+                        and framework.stage(a.stage_id).index <= stage.index
+                        and done is not True
+                    ):
+                        next_steps.append(
+                            NextStep(
+                                org_id=org.org_id,
+                                org_name=org.org_name,
+                                dimension_id=d.id,
+                                criterion_id=c.id,
+                                current_stage_id=stage.id,
+                                action_id=a.id,
+                                action_stage_id=a.stage_id,
+                                notes=ans.notes if ans else "",
+                                lead=ans.lead if ans else "",
+                                target_date=ans.target_date if ans else "",
+                            )
+                        )
+
+    counts = {status: 0 for status in _STATUSES}
+    for r in result.returns:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    counts[ReturnStatus.MISSING] = len(result.missing)
+
+    return Summary(
+        framework=framework,
+        orgs=orgs,
+        returns=result.returns,
+        missing=result.missing,
+        expected=result.expected,
+        criterion_stages=criterion_stages,
+        dimension_stages=dimension_stages,
+        action_rates=action_rates,
+        org_dimension_done=org_dimension_done,
+        stage_rows=tuple(stage_rows),
+        action_rows=tuple(action_rows),
+        next_steps=tuple(next_steps),
+        comments=tuple(comments),
+        problems=tuple(problem_rows(result.returns)),
+        counts=counts,
+    )
+
+
+_STATUSES = (
+    ReturnStatus.ACCEPTED,
+    ReturnStatus.SUPERSEDED,
+    ReturnStatus.DUPLICATE,
+    ReturnStatus.REJECTED,
+    ReturnStatus.SKIPPED,
+    ReturnStatus.MISSING,
+)
+
+
+def problem_rows(returns: Sequence[Return]) -> list[ProblemRow]:
+    """Every warning of an accepted return and every rejection, worst first per file."""
+    rows: list[ProblemRow] = []
+    for r in returns:
+        if r.status == ReturnStatus.REJECTED:
+            problems: Sequence[Problem] = r.problems or ()
+            if not problems:
+                rows.append(
+                    ProblemRow(
+                        source=r.source,
+                        org_id=r.org_id,
+                        severity=str(Severity.ERROR),
+                        code=r.code,
+                        sheet="",
+                        cell="",
+                        message=r.reason,
+                    )
+                )
+        elif r.status == ReturnStatus.ACCEPTED:
+            problems = r.problems
+        else:
+            continue
+        for p in problems:
+            rows.append(
+                ProblemRow(
+                    source=r.source,
+                    org_id=r.org_id,
+                    severity=str(p.severity),
+                    code=p.code,
+                    sheet=p.location.sheet or "",
+                    cell=p.location.cell or "",
+                    message=p.message,
+                )
+            )
+    return rows

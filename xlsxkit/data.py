@@ -1,0 +1,112 @@
+"""Tidy CSV files for analysts, from the summary model. Every text field is neutralised
+against CSV injection (see :mod:`xlsxkit.csvsafe`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlsxkit.consolidate import Summary
+from xlsxkit.csvsafe import write_csv
+from xlsxkit.model import ReturnStatus
+
+RETURNS_COLUMNS = ("source", "org_id", "org_name", "status", "reason", "saved_at", "sha256")
+STAGES_COLUMNS = (
+    "org_id",
+    "org_name",
+    "dimension_id",
+    "criterion_id",
+    "stage_id",
+    "stage_label",
+    "stage_index",
+    "comment",
+)
+ACTIONS_COLUMNS = (
+    "org_id",
+    "org_name",
+    "dimension_id",
+    "criterion_id",
+    "stage_id",
+    "action_id",
+    "done",
+    "notes",
+    "lead",
+    "target_date",
+)
+PROBLEMS_COLUMNS = ("source", "org_id", "severity", "code", "sheet", "cell", "message")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataFiles:
+    returns: Path
+    stages: Path
+    actions: Path
+    problems: Path
+
+
+def missing_reason(contact: str, email: str) -> str:
+    who = ", ".join(x for x in (contact, email) if x)
+    return "sent a workbook but none came back" + (f"; chase {who}" if who else "")
+
+
+def write_data(summary: Summary, out_dir: Path) -> DataFiles:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = DataFiles(
+        returns=out_dir / "returns.csv",
+        stages=out_dir / "stages.csv",
+        actions=out_dir / "actions.csv",
+        problems=out_dir / "problems.csv",
+    )
+    returns = [
+        (r.source, r.org_id, r.org_name, r.status, r.reason, r.saved_at, r.sha256)
+        for r in summary.returns
+    ] + [
+        ("", m.org_id, m.org_name, ReturnStatus.MISSING, missing_reason(m.contact, m.email), "", "")
+        for m in summary.missing
+    ]
+    write_csv(files.returns, RETURNS_COLUMNS, returns)
+    write_csv(
+        files.stages,
+        STAGES_COLUMNS,
+        (
+            (
+                s.org_id,
+                s.org_name,
+                s.dimension_id,
+                s.criterion_id,
+                s.stage_id,
+                s.stage_label,
+                s.stage_index if s.stage_index is not None else "",
+                s.comment,
+            )
+            for s in summary.stage_rows
+        ),
+    )
+    write_csv(
+        files.actions,
+        ACTIONS_COLUMNS,
+        (
+            (
+                a.org_id,
+                a.org_name,
+                a.dimension_id,
+                a.criterion_id,
+                a.stage_id,
+                a.action_id,
+                "true" if a.done else "false",
+                a.notes,
+                a.lead,
+                a.target_date,
+            )
+            for a in summary.action_rows
+        ),
+    )
+    write_csv(
+        files.problems,
+        PROBLEMS_COLUMNS,
+        (
+            (p.source, p.org_id, p.severity, p.code, p.sheet, p.cell, p.message)
+            for p in summary.problems
+        ),
+    )
+    return files

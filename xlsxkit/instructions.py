@@ -1,0 +1,99 @@
+"""The how-to text on the start sheet, from a template a coordinator can edit."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlsxkit import resources
+
+TEMPLATE_NAME = "instructions.txt"
+MAX_TEMPLATE_BYTES = 64 * 1024
+
+PLACEHOLDERS = (
+    "organisation",
+    "framework_title",
+    "framework_version",
+    "round",
+    "deadline",
+    "return_to",
+    "stages",
+    "dimensions",
+    "dimension_count",
+    "criteria_count",
+    "action_count",
+)
+
+
+class TemplateError(Exception):
+    """The template cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Paragraph:
+    text: str
+    bullet: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InstructionsTemplate:
+    source: str  # where it came from, for messages
+    lines: tuple[tuple[int, str], ...]  # (line number, text) without comments
+
+    def render(self, values: Mapping[str, str]) -> list[Paragraph]:
+        """Fill the placeholders and split into paragraphs and bullets."""
+        paragraphs: list[Paragraph] = []
+        current: list[str] = []
+
+        def flush() -> None:
+            if current:
+                paragraphs.append(Paragraph(text=" ".join(current)))
+                current.clear()
+
+        for _, line in self.lines:
+            text = string.Template(line).substitute(values).strip()
+            if not text:
+                flush()
+            elif text.startswith("- "):
+                flush()
+                paragraphs.append(Paragraph(text=text[2:].strip(), bullet=True))
+            else:
+                current.append(text)
+        flush()
+        return paragraphs
+
+
+def load_template(path: Path | None = None) -> InstructionsTemplate:
+    """Read and check a template. Raises :class:`TemplateError` naming file and line."""
+    path = path or resources.default_template(TEMPLATE_NAME)
+    try:
+        raw = path.read_bytes()[: MAX_TEMPLATE_BYTES + 1]
+    except OSError as exc:
+        raise TemplateError(
+            f"{path}: cannot read the instructions template: {exc.strerror}"
+        ) from None
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"{path}: the instructions template is over 64 KB; shorten it")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TemplateError(f"{path}: the instructions template is not UTF-8 text") from None
+    lines = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        tmpl = string.Template(line)
+        if not tmpl.is_valid():
+            raise TemplateError(
+                f"{path}:{number}: a '$' that is not a placeholder; write $$ for a dollar sign"
+            )
+        unknown = [i for i in tmpl.get_identifiers() if i not in PLACEHOLDERS]
+        if unknown:
+            raise TemplateError(
+                f"{path}:{number}: unknown placeholder ${unknown[0]}; the placeholders are "
+                + ", ".join(f"${p}" for p in PLACEHOLDERS)
+            )
+        lines.append((number, line))
+    return InstructionsTemplate(source=str(path), lines=tuple(lines))

@@ -1,0 +1,544 @@
+"""Read one returned workbook into a :class:`~xlsxkit.model.Return`, through the layout
+contract. Never raises for bad input: every verdict is a Return with a status and reason.
+
+Identity comes from the hidden identity sheet, never from the file name; answers are
+found by the ids in the hidden id column, on whatever sheet they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from xlsxkit import layout as L
+from xlsxkit.model import Answer, Framework, Return, ReturnStatus
+from xlsxkit.names import normalise_label
+from xlsxkit.normalise import (
+    UNREADABLE,
+    StageMatcher,
+    describe,
+    is_blank,
+    parse_date,
+    parse_done,
+    text_value,
+)
+from xlsxkit.report import Problem, error, warning
+from xlsxkit.safety import MAX_FILE_BYTES, SEND_WORKBOOK, Rejection, ZipInfo, inspect_zip, sniff
+
+Grid = list[list[Any]]
+
+
+@dataclass(kw_only=True)
+class _Found:
+    """Where an item was found: sheet, 0-based row, and the row's cells."""
+
+    sheet: str
+    row: int
+    cells: list[Any]
+
+
+@dataclass(kw_only=True)
+class _State:
+    source: str
+    framework: Framework
+    problems: list[Problem] = field(default_factory=list)
+
+    def warn(
+        self, code: str, message: str, *, sheet: str | None = None, cell: str | None = None
+    ) -> None:
+        self.problems.append(warning(code, message, file=self.source, sheet=sheet, cell=cell))
+
+
+def read_return(path: Path, framework: Framework, *, display: str | None = None) -> Return:
+    """Read PATH as a returned workbook. Any unexpected failure becomes a rejection."""
+    source = display or str(path)
+    try:
+        return _read(path, source, framework)
+    except Rejection as rej:
+        return _rejected(source, rej.code, rej.message)
+    except MemoryError:
+        return _rejected(
+            source,
+            "too-large",
+            "the file needs more memory to read than a workbook ever should; it was refused",
+        )
+    except Exception as exc:  # an xlsxkit bug must not stop the batch
+        summary = f"{type(exc).__name__}: {exc}"[:300]
+        return _rejected(
+            source,
+            "internal-error",
+            f"xlsxkit failed to read this file ({summary}); this is a bug in xlsxkit: please "
+            "report it with the file",
+        )
+
+
+def _rejected(source: str, code: str, message: str, **extra: Any) -> Return:
+    problem = error(code, message, file=source)
+    return Return(
+        source=source,
+        status=ReturnStatus.REJECTED,
+        code=code,
+        reason=message,
+        problems=(problem,),
+        **extra,
+    )
+
+
+def _read(path: Path, source: str, framework: Framework) -> Return:
+    try:
+        stat = path.stat()
+        if stat.st_size > MAX_FILE_BYTES:
+            raise Rejection(
+                "too-large",
+                f"the file is {stat.st_size / 1e6:.1f} MB; an assessment workbook is about "
+                f"30 KB and at most {MAX_FILE_BYTES // (1024 * 1024)} MB is read; {SEND_WORKBOOK}",
+            )
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise Rejection("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    base: dict[str, Any] = {"sha256": digest, "size": len(data)}
+    try:
+        kind = sniff(data)
+        zip_info = inspect_zip(data) if kind.kind == "zip" else None
+    except Rejection as rej:
+        return _rejected(source, rej.code, rej.message, **base)
+    mtime = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+    state = _State(source=source, framework=framework)
+    try:
+        result = _parse(data, zip_info, state)
+    except Rejection as rej:
+        return _rejected(source, rej.code, rej.message, **base)
+    saved = zip_info.saved_at if zip_info and zip_info.saved_at else None
+    return Return(
+        source=source,
+        status=result.status,
+        code=result.code,
+        reason=result.reason,
+        org_id=result.org_id,
+        org_name=result.org_name,
+        generic=result.generic,
+        token=result.token,
+        framework_id=result.framework_id,
+        framework_version=result.framework_version,
+        framework_hash=result.framework_hash,
+        round=result.round,
+        saved_at=(saved or mtime).isoformat(timespec="seconds"),
+        saved_at_source="document" if saved else "file",
+        answers=result.answers,
+        problems=tuple(state.problems),
+        **base,
+    )
+
+
+def _open(data: bytes, zip_info: ZipInfo | None) -> CalamineWorkbook:
+    payload = zip_info.trimmed if zip_info and zip_info.trimmed else data
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(payload))
+    except PasswordError:
+        raise Rejection(
+            "password-protected",
+            "the workbook is protected with a password to open: ask the partner to remove it "
+            "or send it unprotected (sheet protection is fine)",
+        ) from None
+    except (CalamineError, ValueError, OSError) as exc:
+        raise Rejection(
+            "corrupt",
+            f"the workbook is damaged and cannot be read ({_short(exc)}); {SEND_WORKBOOK}, "
+            "saved again",
+        ) from None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _grid(wb: CalamineWorkbook, name: str) -> Grid:
+    try:
+        sheet = wb.get_sheet_by_name(name)
+        rows: Grid = sheet.to_python(skip_empty_area=False, nrows=L.MAX_READ_ROWS)
+    except (CalamineError, ValueError) as exc:
+        raise Rejection(
+            "corrupt",
+            f"sheet {name!r} is damaged and cannot be read ({_short(exc)}); {SEND_WORKBOOK}",
+        ) from None
+    return [r[: L.MAX_READ_COLS] for r in rows]
+
+
+def _cell(grid: Grid, row: int, col: int) -> Any:
+    if row < len(grid) and col < len(grid[row]):
+        return grid[row][col]
+    return None
+
+
+@dataclass(kw_only=True)
+class _Parsed:
+    status: str = ReturnStatus.ACCEPTED
+    code: str = ""
+    reason: str = ""
+    org_id: str = ""
+    org_name: str = ""
+    generic: bool = False
+    token: str = ""
+    framework_id: str = ""
+    framework_version: str = ""
+    framework_hash: str = ""
+    round: str = ""
+    answers: tuple[Answer, ...] = ()
+
+
+def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
+    wb = _open(data, zip_info)
+    try:
+        names = list(wb.sheet_names)
+    except (CalamineError, ValueError) as exc:
+        raise Rejection(
+            "corrupt", f"the workbook's sheet list is damaged ({_short(exc)})"
+        ) from None
+    if not names:
+        raise Rejection("no-sheets", f"the workbook has no sheets; {SEND_WORKBOOK}")
+    skip = _oversized(zip_info, state)
+    identity_sheet, identity = _identity(wb, names, skip)
+    fw = state.framework
+    parsed = _Parsed(
+        framework_id=identity.get(L.KEY_FRAMEWORK_ID, ""),
+        framework_version=identity.get(L.KEY_FRAMEWORK_VERSION, ""),
+        framework_hash=identity.get(L.KEY_FRAMEWORK_HASH, ""),
+        org_id=identity.get(L.KEY_ORG_ID, ""),
+        org_name=identity.get(L.KEY_ORG_NAME, ""),
+        generic=identity.get(L.KEY_GENERIC, "").lower() == "true",
+        token=identity.get(L.KEY_TOKEN, ""),
+        round=identity.get(L.KEY_ROUND, ""),
+    )
+    layout_version = identity.get(L.KEY_LAYOUT_VERSION, "")
+    if layout_version != L.LAYOUT_VERSION:
+        raise Rejection(
+            "unknown-layout",
+            f"the workbook was made by a different xlsxkit (layout {layout_version or '?'}, "
+            f"this one reads layout {L.LAYOUT_VERSION}); import it with the xlsxkit that made it",
+        )
+    if parsed.framework_id != fw.id:
+        title = identity.get(L.KEY_FRAMEWORK_TITLE, "")
+        raise Rejection(
+            "other-framework",
+            f"the workbook belongs to another framework: {parsed.framework_id or '?'} "
+            f"version {parsed.framework_version or '?'}{f' ({title!r})' if title else ''}, "
+            f"not {fw.id}; import it with that framework (--framework)",
+        )
+
+    # Stage labels the workbook itself offered, by stage id: an older wording still maps.
+    aliases = _workbook_stage_labels(wb, identity_sheet)
+    matcher = StageMatcher(fw.stages, aliases)
+    formulas = {
+        name: set(scan.formulas_without_value)
+        for name, scan in (zip_info.sheets.items() if zip_info else [])
+    }
+    found, org_typed, seen_ids = _find_rows(wb, names, identity_sheet, skip, identity, state)
+    if parsed.generic:
+        if org_typed is None or is_blank(org_typed[0]):
+            raise Rejection(
+                "no-organisation",
+                "this is a generic workbook and no organisation name was typed on its Start "
+                "sheet: ask the partner to type it in the yellow cell and send it again",
+            )
+        parsed.org_name = " ".join(text_value(org_typed[0]).split())
+        parsed.org_id = ""  # decided by the import, from the manifest or the name
+
+    if parsed.framework_hash != fw.content_hash:
+        _version_warning(parsed, seen_ids, state)
+
+    answers: list[Answer] = []
+    for item_id, where in found.items():
+        if fw.has_criterion(item_id):
+            answers.append(_criterion_answer(item_id, where, matcher, formulas, state))
+        elif fw.has_action(item_id):
+            answers.append(_action_answer(item_id, where, formulas, state))
+    parsed.answers = tuple(answers)
+    return parsed
+
+
+def _oversized(zip_info: ZipInfo | None, state: _State) -> set[str]:
+    """Sheets cut to the reading bounds are reported; none are skipped outright."""
+    if zip_info is None:
+        return set()
+    for sheet, dropped in zip_info.trimmed_sheets.items():
+        state.warn(
+            "content-outside-form",
+            f"{dropped:,} cells far outside the form (beyond row {L.MAX_READ_ROWS:,} or "
+            f"column {L.col_letter(L.MAX_READ_COLS - 1)}) were ignored",
+            sheet=sheet,
+        )
+    return set()
+
+
+def _identity(
+    wb: CalamineWorkbook, names: Sequence[str], skip: set[str]
+) -> tuple[str, dict[str, str]]:
+    candidates = [n for n in names if n == L.IDENTITY_SHEET] + [
+        n for n in names if n != L.IDENTITY_SHEET and n not in skip
+    ]
+    for name in candidates:
+        grid = _grid(wb, name)
+        if text_value(_cell(grid, 0, L.IDENTITY_KEY_COL)) != L.IDENTITY_MARKER:
+            continue
+        pairs: dict[str, str] = {}
+        for row in grid[L.IDENTITY_FIRST_ROW :]:
+            key = text_value(row[L.IDENTITY_KEY_COL] if len(row) > L.IDENTITY_KEY_COL else None)
+            if key:
+                value = row[L.IDENTITY_VALUE_COL] if len(row) > L.IDENTITY_VALUE_COL else None
+                pairs[key] = text_value(value)
+        return name, pairs
+    raise Rejection(
+        "no-identity",
+        "the workbook has no xlsxkit identity sheet: it is not a workbook generated by xlsxkit, "
+        "or its content was copied into a new workbook, which loses the hidden identity. Ask "
+        "the partner to fill in the original workbook they were sent",
+    )
+
+
+def _workbook_stage_labels(wb: CalamineWorkbook, identity_sheet: str) -> list[tuple[str, str]]:
+    grid = _grid(wb, identity_sheet)
+    out = []
+    for row in grid[L.LIST_FIRST_ROW :]:
+        label = text_value(row[L.LIST_STAGE_COL] if len(row) > L.LIST_STAGE_COL else None)
+        stage_id = text_value(row[L.LIST_STAGE_ID_COL] if len(row) > L.LIST_STAGE_ID_COL else None)
+        if label and stage_id:
+            out.append((label, stage_id))
+    return out
+
+
+def _find_rows(
+    wb: CalamineWorkbook,
+    names: Sequence[str],
+    identity_sheet: str,
+    skip: set[str],
+    identity: dict[str, str],
+    state: _State,
+) -> tuple[dict[str, _Found], list[Any] | None, set[str]]:
+    """Every row that carries an id, by id, from whichever sheet it is on.
+
+    Sheets named as generated are read first, so when a partner copied a sheet, the
+    original's answers win. Also returns the typed organisation name (generic workbooks)
+    and every id seen.
+    """
+    fw = state.framework
+    generated = {v for k, v in identity.items() if k.startswith(L.SHEET_KEY_PREFIX)}
+    generated.add(L.START_SHEET)
+    order = [n for n in names if n in generated] + [n for n in names if n not in generated]
+    found: dict[str, _Found] = {}
+    seen: set[str] = set()
+    org_typed: list[Any] | None = None
+    for name in order:
+        if name == identity_sheet or name in skip:
+            continue
+        grid = _grid(wb, name)
+        ids_here = 0
+        last_item_row = -1
+        for r, row in enumerate(grid):
+            raw_id = row[L.COL_ID] if row else None
+            if not isinstance(raw_id, str) or not raw_id.strip():
+                continue
+            item_id = raw_id.strip()
+            if item_id == L.START_ORG_ROW_ID:
+                ids_here += 1
+                if org_typed is None:
+                    org_typed = [_cell(grid, r, L.START_VALUE_COL)]
+                continue
+            if not (fw.has_criterion(item_id) or fw.has_action(item_id)):
+                seen.add(item_id)
+                ids_here += 1
+                continue
+            seen.add(item_id)
+            ids_here += 1
+            last_item_row = r
+            if item_id in found:
+                first = found[item_id]
+                state.warn(
+                    "duplicate-item",
+                    f"item {item_id} appears again here (a copied sheet?); the answer on "
+                    f"sheet {first.sheet!r} row {first.row + 1} was used",
+                    sheet=name,
+                    cell=L.cell_ref(r, L.COL_ID),
+                )
+                continue
+            found[item_id] = _Found(sheet=name, row=r, cells=list(row))
+        if last_item_row >= 0:
+            _outside_form(grid, name, last_item_row, state)
+        if ids_here == 0 and _non_empty(grid):
+            state.warn(
+                "extra-sheet",
+                f"sheet {name!r} is not part of the form; its content "
+                f"({_non_empty(grid):,} cells) was not imported",
+                sheet=name,
+            )
+    return found, org_typed, seen
+
+
+def _outside_form(grid: Grid, sheet: str, last_item_row: int, state: _State) -> None:
+    """Warn about content below or to the right of a dimension sheet's form."""
+    first: str | None = None
+    count = 0
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if (r > last_item_row + 1 or c > L.LAST_COL) and not is_blank(value):
+                count += 1
+                first = first or L.cell_ref(r, c)
+    if count:
+        state.warn(
+            "content-outside-form",
+            f"{count:,} cell(s) outside the form (first at {first}) were ignored; answers "
+            "are read only from the form's own rows",
+            sheet=sheet,
+            cell=first,
+        )
+
+
+def _non_empty(grid: Grid) -> int:
+    return sum(1 for row in grid for v in row if not is_blank(v))
+
+
+def _version_warning(parsed: _Parsed, seen: set[str], state: _State) -> None:
+    fw = state.framework
+    ours = {c.id for c in fw.criteria} | {a.id for a in fw.actions}
+    only_workbook = sorted(seen - ours)
+    only_framework = sorted(ours - seen)
+    detail = []
+    if only_workbook:
+        detail.append(
+            f"{len(only_workbook)} item(s) in the workbook are not in this framework and were "
+            f"ignored: {_some(only_workbook)}"
+        )
+    if only_framework:
+        detail.append(
+            f"{len(only_framework)} item(s) of this framework are not in the workbook and stay "
+            f"unanswered: {_some(only_framework)}"
+        )
+    if not detail:
+        detail.append("every item id matches; only the wording differs")
+    state.warn(
+        "framework-version",
+        f"the workbook was made from {fw.id} version {parsed.framework_version or '?'} "
+        f"(content {parsed.framework_hash[:19] or '?'}), not version {fw.version} "
+        f"({fw.content_hash[:19]}); answers were taken for every item in both. "
+        + "; ".join(detail),
+    )
+
+
+def _some(ids: list[str], limit: int = 10) -> str:
+    return ", ".join(ids[:limit]) + ("..." if len(ids) > limit else "")
+
+
+def _missing_value(
+    found: _Found, col: int, formulas: dict[str, set[str]], state: _State, what: str
+) -> bool:
+    ref = L.cell_ref(found.row, col)
+    if ref in formulas.get(found.sheet, set()):
+        state.warn(
+            "missing-cached-value",
+            f"the {what} is a formula saved without its value (the app that saved the file "
+            "did not calculate it); left unanswered. Open and save the file in Excel or "
+            "LibreOffice, then import it again",
+            sheet=found.sheet,
+            cell=ref,
+        )
+        return True
+    return False
+
+
+def _criterion_answer(
+    item_id: str,
+    found: _Found,
+    matcher: StageMatcher,
+    formulas: dict[str, set[str]],
+    state: _State,
+) -> Answer:
+    cells = found.cells
+    raw_stage = cells[L.COL_INPUT] if len(cells) > L.COL_INPUT else None
+    stage_id: str | None = None
+    if not _missing_value(found, L.COL_INPUT, formulas, state, "stage"):
+        matched = matcher.match(raw_stage)
+        if matched is UNREADABLE:
+            labels = ", ".join(s.label for s in state.framework.stages)
+            state.warn(
+                "unreadable-stage",
+                f"{describe(raw_stage)} is not a stage of this framework ({labels}); the "
+                "criterion was left unanswered. Ask the partner which stage they meant",
+                sheet=found.sheet,
+                cell=L.cell_ref(found.row, L.COL_INPUT),
+            )
+        elif isinstance(matched, str):
+            stage_id = matched
+    comment = cells[L.COL_NOTE] if len(cells) > L.COL_NOTE else None
+    return Answer(
+        item_id=item_id,
+        sheet=found.sheet,
+        row=found.row + 1,
+        stage_id=stage_id,
+        comment=text_value(comment),
+    )
+
+
+def _action_answer(
+    item_id: str, found: _Found, formulas: dict[str, set[str]], state: _State
+) -> Answer:
+    cells = found.cells
+
+    def at(col: int) -> Any:
+        return cells[col] if len(cells) > col else None
+
+    done: bool | None = None
+    if not _missing_value(found, L.COL_INPUT, formulas, state, "tick"):
+        parsed = parse_done(at(L.COL_INPUT))
+        if parsed is UNREADABLE:
+            state.warn(
+                "unreadable-tick",
+                f"{describe(at(L.COL_INPUT))} is not a tick: use TRUE/FALSE, yes/no, x or ✓; "
+                "the action was left unanswered",
+                sheet=found.sheet,
+                cell=L.cell_ref(found.row, L.COL_INPUT),
+            )
+        elif isinstance(parsed, bool):
+            done = parsed
+    target = ""
+    raw_date = at(L.COL_DATE)
+    parsed_date = parse_date(raw_date)
+    if parsed_date is UNREADABLE:
+        state.warn(
+            "unreadable-date",
+            f"{describe(raw_date)} is not a date xlsxkit can read without guessing; the target "
+            "date was left blank. Write dates as 2027-03-31",
+            sheet=found.sheet,
+            cell=L.cell_ref(found.row, L.COL_DATE),
+        )
+    elif isinstance(parsed_date, dt.date):
+        target = parsed_date.isoformat()
+    return Answer(
+        item_id=item_id,
+        sheet=found.sheet,
+        row=found.row + 1,
+        done=done,
+        notes=text_value(at(L.COL_NOTE)),
+        lead=text_value(at(L.COL_LEAD)),
+        target_date=target,
+    )
+
+
+def file_mtime(path: Path) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def normalised_org_name(name: str) -> str:
+    return normalise_label(name)
