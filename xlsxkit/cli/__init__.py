@@ -8,6 +8,7 @@ import sys
 import click
 
 from xlsxkit import __version__
+from xlsxkit.cli.demo import demo_cmd
 from xlsxkit.cli.generate import generate_cmd
 from xlsxkit.cli.import_ import import_cmd
 from xlsxkit.cli.validate import validate_cmd
@@ -34,6 +35,7 @@ def cli() -> None:
 cli.add_command(validate_cmd)
 cli.add_command(generate_cmd)
 cli.add_command(import_cmd)
+cli.add_command(demo_cmd)
 
 
 def main() -> None:
