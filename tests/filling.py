@@ -72,7 +72,7 @@ def random_answers(framework: Framework, seed: int, *, blank_share: float = 0.2)
         "Done in March; see minutes",
         "Zoë – 東京 ✓ ünïcödé",
         "Plan agreed, منصور",
-        "=HYPERLINK(\"http://x\",\"y\")",
+        '=HYPERLINK("http://x","y")',
         "+44 20 7946 0000",
         "-2 items outstanding",
         "@lead to confirm",

@@ -335,7 +335,7 @@ def lo_dirs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         made.append(Path(path).name)
         return path
 
-    monkeypatch.setattr(lo.tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
     return made
 
 

@@ -21,7 +21,9 @@ from xlsxkit.model import Framework
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_filled_by_openpyxl_imports_exactly(framework: Framework, tmp_path: Path, seed: int) -> None:
+def test_filled_by_openpyxl_imports_exactly(
+    framework: Framework, tmp_path: Path, seed: int
+) -> None:
     batch = generate_batch(framework, tmp_path / "out", orgs("North Trust", "South Council"))
     answers = random_answers(framework, seed)
     src = batch.out_dir / batch.rows[0].file

@@ -52,6 +52,10 @@ EVIDENCE = (
 )
 
 
+#: A file that marks a folder as a demo's own, so running the demo again replaces it.
+DEMO_MARKER = ".xlsxkit-demo"
+
+
 class DemoError(Exception):
     """The demo could not run; the message says why."""
 
@@ -106,12 +110,15 @@ def run_demo(
 ) -> DemoResult:
     if directory.exists() and not directory.is_dir():
         raise DemoError(f"{directory}: is a file; give a folder for the demo")
-    if directory.is_dir() and any(directory.iterdir()) and not force:
+    marker = directory / DEMO_MARKER
+    if directory.is_dir() and any(directory.iterdir()) and not marker.exists() and not force:
         raise DemoError(
-            f"{directory}: the folder is not empty; give a new folder, or add --force to "
-            "replace the demo in it"
+            f"{directory}: the folder is not empty and holds no earlier demo; give a new "
+            "folder, or add --force to write the demo into it"
         )
     rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    marker.write_text("This folder was written by 'xlsxkit demo'; running it again replaces it.\n")
     outbox, inbox = directory / "outbox", directory / "inbox"
     for folder in (outbox, inbox):
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,254 @@
+"""generate, import and demo through click's CliRunner: exit codes, messages, outputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from tests.filling import random_answers
+from tests.helpers import orgs, write_filled
+from xlsxkit.cli import cli
+from xlsxkit.data import ACTIONS_COLUMNS, PROBLEMS_COLUMNS, RETURNS_COLUMNS, STAGES_COLUMNS
+from xlsxkit.model import Framework
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+# generate -----------------------------------------------------------------------------
+
+
+def test_generate_from_csv(tmp_path: Path) -> None:
+    orgs_csv = tmp_path / "orgs.csv"
+    orgs_csv.write_text(
+        "id,name,contact,email\n,North & East,Ada,ada@x.org\nS1,South,Bob,bob@x.org\n,CON,,\n"
+    )
+    out = tmp_path / "out"
+    code, output = run(
+        "generate",
+        "--framework",
+        ROOT / "framework.yaml",
+        "--orgs",
+        orgs_csv,
+        "--out",
+        out,
+        "--round",
+        "2026 Q4",
+        "--deadline",
+        "2027-01-15",
+        "--return-to",
+        "c@x.org",
+    )
+    assert code == 0, output
+    assert output.strip().endswith(
+        f"Wrote 3 workbooks and manifest.csv to {out} (ip-engaging-people 1.0, round 2026 Q4)."
+    )
+    manifest = read_csv(out / "manifest.csv")
+    assert [m["org_id"] for m in manifest] == ["north-east", "S1", "con"]
+    assert [m["file"] for m in manifest] == ["north-east.xlsx", "south.xlsx", "con-org.xlsx"]
+    assert list(manifest[0]) == [
+        "org_id",
+        "org_name",
+        "contact",
+        "email",
+        "file",
+        "token",
+        "sha256",
+    ]
+    import hashlib
+
+    for m in manifest:
+        assert hashlib.sha256((out / m["file"]).read_bytes()).hexdigest() == m["sha256"]
+        assert len(m["token"]) == 16
+    assert len({m["token"] for m in manifest}) == 3
+
+
+def test_generate_refuses_bad_list_and_writes_nothing(tmp_path: Path) -> None:
+    orgs_csv = tmp_path / "orgs.csv"
+    orgs_csv.write_text("id,name,contact,email\n,North,,\n,north,,\n,,,x\n")
+    out = tmp_path / "out"
+    code, output = run("generate", "--orgs", orgs_csv, "--out", out)
+    assert code == 1
+    assert f"{orgs_csv}:3: " in output and f"{orgs_csv}:4: " in output
+    assert "nothing was written" in output
+    assert not out.exists()
+
+
+def test_generate_refuses_a_non_empty_folder_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    code, output = run("generate", "--org", "North", "--out", out)
+    assert code == 1 and "--force" in output
+    code, output = run("generate", "--org", "North", "--out", out, "--force")
+    assert code == 0
+    assert (out / "north.xlsx").exists() and (out / "keep.txt").exists()
+
+
+def test_generate_generic_and_usage_errors(tmp_path: Path) -> None:
+    code, output = run("generate", "--out", tmp_path / "g")
+    assert code == 0 and "1 generic workbook" in output
+    assert (tmp_path / "g" / "ip-engaging-people-self-assessment.xlsx").exists()
+    code, output = run("generate", "--out", tmp_path / "x", "--deadline", "15/01/2027")
+    assert code == 2 and "--deadline" in output
+    code, output = run("generate", "--out", tmp_path / "x", "--return-to", "nobody")
+    assert code == 2 and "not an email address" in output
+    code, output = run("generate", "--org", "A")
+    assert code == 2 and "--out" in output
+
+
+def test_generate_help_says_password_is_not_security() -> None:
+    code, output = run("generate", "--help")
+    assert code == 0
+    assert "NOT security" in output
+
+
+def test_generate_with_bad_template(tmp_path: Path) -> None:
+    template = tmp_path / "t.txt"
+    template.write_text("Hello $organisation\nBad $nope here\n")
+    code, output = run(
+        "generate", "--org", "A", "--out", tmp_path / "o", "--instructions", template
+    )
+    assert code == 1
+    assert f"{template}:2: unknown placeholder $nope" in output
+
+
+# import -------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def inbox(framework: Framework, tmp_path: Path) -> Path:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i, org in enumerate(orgs("North", "South")):
+        write_filled(framework, inbox / f"{org.id}.xlsx", org, random_answers(framework, i))
+    (inbox / "notes.pdf").write_bytes(b"%PDF-1.7\n")
+    return inbox
+
+
+def test_import_writes_summary_and_data(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "summary.xlsx"
+    data = tmp_path / "data"
+    code, output = run("import", inbox, "--out", out, "--data", data)
+    assert code == 0, output
+    assert "3 file(s): 2 accepted, 0 superseded, 0 duplicate, 1 rejected, 0 skipped." in output
+    assert "notes.pdf: error: this is a PDF document" in output
+    assert f"Summary: {out}" in output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [
+        "Overview",
+        "Heatmap",
+        "People",
+        "Culture",
+        "Systems",
+        "Next steps",
+        "Comments",
+        "Returns",
+        "Problems",
+        "Data (stages)",
+        "Data (actions)",
+    ]
+    assert list(read_csv(data / "returns.csv")[0]) == list(RETURNS_COLUMNS)
+    assert list(read_csv(data / "stages.csv")[0]) == list(STAGES_COLUMNS)
+    assert list(read_csv(data / "actions.csv")[0]) == list(ACTIONS_COLUMNS)
+    assert list(read_csv(data / "problems.csv")[0]) == list(PROBLEMS_COLUMNS)
+    assert len(read_csv(data / "stages.csv")) == 2 * 6
+    assert len(read_csv(data / "actions.csv")) == 2 * 29
+    assert {r["done"] for r in read_csv(data / "actions.csv")} == {"true", "false"}
+
+
+def test_import_exit_codes(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "s.xlsx"
+    code, output = run("import", inbox, "--out", out, "--strict")
+    assert code == 1 and "--strict: 1 file(s) rejected" in output
+    assert out.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "x.pdf").write_bytes(b"%PDF")
+    code, output = run("import", empty, "--out", tmp_path / "e.xlsx")
+    assert code == 1 and "nothing could be imported" in output
+    code, output = run("import", tmp_path / "nope", "--out", out)
+    assert code == 2
+    code, output = run("import", inbox, "--out", tmp_path / "s.csv")
+    assert code == 2 and "end the name in .xlsx" in output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("framework: [\n")
+    code, output = run("import", inbox, "--out", out, "--framework", bad)
+    assert code == 1 and "not valid" in output
+
+
+def test_import_twice_gives_the_same_result(inbox: Path, tmp_path: Path) -> None:
+    data1, data2 = tmp_path / "d1", tmp_path / "d2"
+    run("import", inbox, "--out", inbox / "summary.xlsx", "--data", data1)
+    run("import", inbox, "--out", inbox / "summary.xlsx", "--data", data2)
+    for name in ("returns.csv", "stages.csv", "actions.csv", "problems.csv"):
+        assert (data1 / name).read_bytes() == (data2 / name).read_bytes(), name
+    assert "summary.xlsx" not in (data2 / "returns.csv").read_text()
+
+
+def test_import_help_documents_exit_codes() -> None:
+    code, output = run("import", "--help")
+    assert code == 0
+    assert "Exit codes:" in output and "0  the summary was written" in output
+
+
+# demo ---------------------------------------------------------------------------------
+
+
+def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    code, output = run("demo", target)
+    assert code == 0, output
+    assert "8 accepted, 1 superseded, 1 rejected, 1 skipped, 2 missing" in output
+    assert str(target / "summary.xlsx") in output
+    returns = read_csv(target / "data" / "returns.csv")
+    assert {r["status"] for r in returns} == {
+        "accepted",
+        "superseded",
+        "rejected",
+        "skipped",
+        "missing",
+    }
+    problems = read_csv(target / "data" / "problems.csv")
+    assert {p["code"] for p in problems} >= {
+        "unreadable-stage",
+        "unreadable-tick",
+        "not-a-workbook",
+    }
+    first = (target / "data" / "stages.csv").read_bytes()
+    # Reproducible, and running it again replaces the demo.
+    code, _ = run("demo", target)
+    assert code == 0
+    assert (target / "data" / "stages.csv").read_bytes() == first
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "mine.txt").write_text("x")
+    code, output = run("demo", other)
+    assert code == 1 and "--force" in output
+
+
+def test_cli_runs_from_any_folder(tmp_path: Path) -> None:
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        code, output = run("demo")
+    finally:
+        os.chdir(old)
+    assert code == 0, output
+    assert (tmp_path / "xlsxkit-demo" / "summary.xlsx").exists()
