@@ -93,7 +93,7 @@ def test_saved_time_falls_back_to_file_time(framework: Framework, tmp_path: Path
 
 def test_missing_and_forwarded_copy(framework: Framework, tmp_path: Path) -> None:
     batch = generate_batch(framework, tmp_path / "out", orgs("North", "South", "East"))
-    north, south, _east = batch.rows
+    north, _south, _east = batch.rows
     inbox = tmp_path / "in"
     inbox.mkdir()
     n_org, s_org = orgs("North", "South")[0], orgs("North", "South")[1]

@@ -52,8 +52,8 @@ def test_stage_forms(framework: Framework) -> None:
     st.booleans(),
 )
 def test_stage_variants_match(label: str, pad: list[str], upper: bool, swap: bool) -> None:
-    from xlsxkit.framework import require_framework
     from tests.conftest import ROOT
+    from xlsxkit.framework import require_framework
 
     fw = require_framework(ROOT / "framework.yaml")
     text = label.upper() if upper else label.lower()
@@ -66,9 +66,9 @@ def test_stage_variants_match(label: str, pad: list[str], upper: bool, swap: boo
 
 @given(st.text(max_size=20))
 def test_stage_matching_never_guesses(text: str) -> None:
+    from tests.conftest import ROOT
     from xlsxkit.framework import require_framework
     from xlsxkit.names import normalise_label
-    from tests.conftest import ROOT
 
     fw = require_framework(ROOT / "framework.yaml")
     result = StageMatcher(fw.stages).match(text)

@@ -214,7 +214,7 @@ def test_start_sheet_progress_formulas(book: Path, framework: Framework) -> None
     assert "North & East Trust" in texts
     assert "2027-01-15" in texts
     assert "coordinator@example.org" in texts
-    assert any("How to fill it in" == t for t in texts)
+    assert any(t == "How to fill it in" for t in texts)
     assert any(t.startswith("This workbook is the Engaging people") for t in texts)
     formulas = [t for t in texts if t.startswith("=")]
     assert any("SUMPRODUCT" in f and "'People'!" in f for f in formulas)

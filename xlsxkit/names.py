@@ -70,7 +70,7 @@ def legal_sheet_name(name: str, fallback: str) -> str:
         "-" if ch in SHEET_NAME_FORBIDDEN else ("" if unicodedata.category(ch) == "Cc" else ch)
         for ch in name
     )
-    cleaned = re.sub(r"\s+", " ", cleaned).strip().strip("'").strip()
+    cleaned = cleaned.strip().strip("'").strip()
     if not cleaned:
         cleaned = fallback
     if cleaned.casefold() in _RESERVED_SHEET:

@@ -27,6 +27,11 @@ Result::
      "soffice_version": "7.4.7.2", "results": [{"op": "edit", "ok": true, "error": null,
      "seconds": 0.4, "outputs": {...}, "edits": [...]}, ...]}
 
+An edit/convert result has ``outputs`` (format -> path written) and, for edits, ``edits``
+(each edited cell as LibreOffice sees it afterwards); a read result has ``cells`` (type,
+string, value, formula, error, result_type, number_format, format_types, locked,
+sheet_protected), ``sheets`` (name, visible, protected) and ``null_date``.
+
 A failing job is reported in its own result (``ok: false`` and ``error``); the other jobs
 still run.  Only a LibreOffice that cannot be started or that dies makes the whole run fail
 (``ok: false`` at the top level).  soffice always runs in its own session (process group),
@@ -35,10 +40,10 @@ is asked to terminate, then killed, and its profile directory is removed.
 Edit kinds (see ``tests/lo/__init__.py`` for the rationale):
 
 ``text``     ``cell.setString(value)``: literal text, never interpreted.
-``input``    ``cell.setFormula(value)``: the string is interpreted the way typing it into the
-             cell would be (en-US): "12" is a number, "TRUE" a boolean, "=A1+1" a formula.
+``input``    ``cell.setFormula(value)`` plus the UI's number-format rule (``type_like_user``):
+             typed input, en-US: "12" is a number, "TRUE" a boolean, "=A1+1" a formula.
 ``number``   ``cell.setValue(value)``.
-``boolean``  typed ``TRUE``/``FALSE`` (``setFormula``), i.e. what a user ticking would type.
+``boolean``  ``TRUE``/``FALSE`` typed as by ``input``: the value 1/0 with the BOOLEAN format.
 ``date``     ``cell.setValue(serial)`` for an ISO date/datetime string; the cell's existing
              number format is kept.
 ``clear``    the Delete key: contents (values, dates, text, formulas) go, formats stay.
