@@ -107,15 +107,56 @@ def test_summary_figures(framework: Framework, tmp_path: Path) -> None:
     assert summary.action_rates[a0.id].done == 1 and summary.action_rates[a0.id].rate == 0.5
     assert summary.actions_done == 1 and summary.actions_possible == 58
     # North is at stage 1 with a0 done, so its next step in that criterion is a1 only.
-    steps = [(n.org_id, n.action_id) for n in summary.next_steps if n.criterion_id == first.id]
+    steps = [(n.org_id, n.action_id) for n in summary.next_steps() if n.criterion_id == first.id]
     assert ("north", a1.id) in steps and ("north", a0.id) not in steps
     south_steps = {
         n.action_id
-        for n in summary.next_steps
+        for n in summary.next_steps()
         if n.org_id == "south" and n.criterion_id == first.id
     }
     assert south_steps == {a.id for a in first.actions}
     # Unassessed criteria are listed once, to be assessed first.
-    assert sum(1 for n in summary.next_steps if n.org_id == "north" and not n.action_id) == 5
+    assert sum(1 for n in summary.next_steps() if n.org_id == "north" and not n.action_id) == 5
     people = framework.dimensions[0]
     assert summary.org_dimension_done[("north", people.id)] == 1 / len(people.actions)
+
+
+def test_data_sheets_are_excel_tables_with_every_row(framework: Framework, tmp_path: Path) -> None:
+    from tests.filling import random_answers
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i, org in enumerate(orgs("North", "South", "East")):
+        write_filled(framework, inbox / f"{i}.xlsx", org, random_answers(framework, i))
+    summary = consolidate(framework, import_paths(framework, inbox))
+    out = tmp_path / "s.xlsx"
+    write_summary(summary, out)
+    wb = openpyxl.load_workbook(out)
+    for sheet, name, n, columns in (
+        ("Data (stages)", "Stages", 3 * 6, 8),
+        ("Data (actions)", "Actions", 3 * 29, 10),
+    ):
+        ws = wb[sheet]
+        table = ws.tables[name]
+        assert table.ref == f"A4:{'ABCDEFGHIJ'[columns - 1]}{4 + n}"
+        assert table.autoFilter is not None
+        header = [c.value for c in ws[4]][:columns]
+        assert header == [c.name for c in table.tableColumns]
+        rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5, max_row=4 + n)]
+        assert all(r[0] in ("north", "south", "east") for r in rows)
+        assert ws.cell(row=5 + n, column=1).value is None
+    stages = [[c.value for c in r] for r in wb["Data (stages)"].iter_rows(min_row=5, max_row=10)]
+    expected = [
+        [
+            s.org_id,
+            s.org_name,
+            s.dimension_id,
+            s.criterion_id,
+            s.stage_id or None,
+            s.stage_label or None,
+            s.stage_index,
+            s.comment or None,
+        ]
+        for s in list(summary.stage_rows())[:6]
+    ]
+    assert stages == expected

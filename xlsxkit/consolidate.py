@@ -6,7 +6,7 @@ the :class:`Summary` into a workbook and CSV files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xlsxkit.generate import ManifestRow
@@ -109,6 +109,13 @@ class ActionRate:
 
 @dataclass(frozen=True, kw_only=True)
 class Summary:
+    """Everything the summary workbook and the CSVs show.
+
+    Figures are computed once; the long per-row tables (stages, actions, next steps,
+    comments) are generated on demand from the organisations' answers, so that a large
+    partnership does not hold every row in memory twice.
+    """
+
     framework: Framework
     orgs: tuple[OrgResult, ...]
     returns: tuple[Return, ...]
@@ -122,10 +129,6 @@ class Summary:
     action_rates: dict[str, ActionRate]
     #: (org id, dimension id) -> share of the dimension's actions ticked
     org_dimension_done: dict[tuple[str, str], float]
-    stage_rows: tuple[StageRow, ...]
-    action_rows: tuple[ActionRow, ...]
-    next_steps: tuple[NextStep, ...]
-    comments: tuple[CommentRow, ...]
     problems: tuple[ProblemRow, ...]
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -136,6 +139,130 @@ class Summary:
     @property
     def actions_possible(self) -> int:
         return len(self.orgs) * len(self.framework.actions)
+
+    @property
+    def n_stage_rows(self) -> int:
+        return len(self.orgs) * len(self.framework.criteria)
+
+    @property
+    def n_action_rows(self) -> int:
+        return len(self.orgs) * len(self.framework.actions)
+
+    def stage_rows(self) -> Iterator[StageRow]:
+        fw = self.framework
+        for org in self.orgs:
+            for d in fw.dimensions:
+                for c in d.criteria:
+                    stage_id = org.stages[c.id]
+                    stage = fw.stage(stage_id) if stage_id else None
+                    answer = org.answers.get(c.id)
+                    yield StageRow(
+                        org_id=org.org_id,
+                        org_name=org.org_name,
+                        dimension_id=d.id,
+                        criterion_id=c.id,
+                        stage_id=stage.id if stage else "",
+                        stage_label=stage.label if stage else "",
+                        stage_index=stage.index if stage else None,
+                        comment=answer.comment if answer else "",
+                    )
+
+    def action_rows(self) -> Iterator[ActionRow]:
+        fw = self.framework
+        for org in self.orgs:
+            for d in fw.dimensions:
+                for c in d.criteria:
+                    for a in c.actions:
+                        answer = org.answers.get(a.id)
+                        done = org.done[a.id]
+                        yield ActionRow(
+                            org_id=org.org_id,
+                            org_name=org.org_name,
+                            dimension_id=d.id,
+                            criterion_id=c.id,
+                            stage_id=a.stage_id,
+                            action_id=a.id,
+                            done=done is True,
+                            answered=done is not None,
+                            notes=answer.notes if answer else "",
+                            lead=answer.lead if answer else "",
+                            target_date=answer.target_date if answer else "",
+                        )
+
+    def next_steps(self) -> Iterator[NextStep]:
+        """Per organisation, the actions at or below its current stage not yet done; a
+        criterion without a stage is listed once, to be assessed first."""
+        fw = self.framework
+        for org in self.orgs:
+            for d in fw.dimensions:
+                for c in d.criteria:
+                    stage_id = org.stages[c.id]
+                    if stage_id is None:
+                        yield NextStep(
+                            org_id=org.org_id,
+                            org_name=org.org_name,
+                            dimension_id=d.id,
+                            criterion_id=c.id,
+                            current_stage_id="",
+                            action_id="",
+                            action_stage_id="",
+                            notes="",
+                            lead="",
+                            target_date="",
+                        )
+                        continue
+                    level = fw.stage(stage_id).index
+                    for a in c.actions:
+                        if fw.stage(a.stage_id).index > level or org.done[a.id] is True:
+                            continue
+                        answer = org.answers.get(a.id)
+                        yield NextStep(
+                            org_id=org.org_id,
+                            org_name=org.org_name,
+                            dimension_id=d.id,
+                            criterion_id=c.id,
+                            current_stage_id=stage_id,
+                            action_id=a.id,
+                            action_stage_id=a.stage_id,
+                            notes=answer.notes if answer else "",
+                            lead=answer.lead if answer else "",
+                            target_date=answer.target_date if answer else "",
+                        )
+
+    def comments(self) -> Iterator[CommentRow]:
+        """All free text: evidence, notes, leads and dates, with organisation and item."""
+        fw = self.framework
+        for org in self.orgs:
+            for d in fw.dimensions:
+                for c in d.criteria:
+                    answer = org.answers.get(c.id)
+                    if answer and answer.comment:
+                        yield CommentRow(
+                            org_id=org.org_id,
+                            org_name=org.org_name,
+                            dimension_id=d.id,
+                            item_id=c.id,
+                            kind="evidence",
+                            text=answer.comment,
+                        )
+                    for a in c.actions:
+                        answer = org.answers.get(a.id)
+                        if answer is None:
+                            continue
+                        for kind, text in (
+                            ("notes", answer.notes),
+                            ("lead", answer.lead),
+                            ("target date", answer.target_date),
+                        ):
+                            if text:
+                                yield CommentRow(
+                                    org_id=org.org_id,
+                                    org_name=org.org_name,
+                                    dimension_id=d.id,
+                                    item_id=a.id,
+                                    kind=kind,
+                                    text=text,
+                                )
 
 
 def _org_result(framework: Framework, r: Return) -> OrgResult:
@@ -198,111 +325,7 @@ def consolidate(framework: Framework, result: ImportResult) -> Summary:
         for d in framework.dimensions
     }
 
-    stage_rows: list[StageRow] = []
-    action_rows: list[ActionRow] = []
-    next_steps: list[NextStep] = []
-    comments: list[CommentRow] = []
-    for org in orgs:
-        for d in framework.dimensions:
-            for c in d.criteria:
-                stage_id = org.stages[c.id]
-                stage = framework.stage(stage_id) if stage_id else None
-                cans = org.answers.get(c.id)
-                comment = cans.comment if cans else ""
-                stage_rows.append(
-                    StageRow(
-                        org_id=org.org_id,
-                        org_name=org.org_name,
-                        dimension_id=d.id,
-                        criterion_id=c.id,
-                        stage_id=stage.id if stage else "",
-                        stage_label=stage.label if stage else "",
-                        stage_index=stage.index if stage else None,
-                        comment=comment,
-                    )
-                )
-                if comment:
-                    comments.append(
-                        CommentRow(
-                            org_id=org.org_id,
-                            org_name=org.org_name,
-                            dimension_id=d.id,
-                            item_id=c.id,
-                            kind="evidence",
-                            text=comment,
-                        )
-                    )
-                if stage is None:
-                    next_steps.append(
-                        NextStep(
-                            org_id=org.org_id,
-                            org_name=org.org_name,
-                            dimension_id=d.id,
-                            criterion_id=c.id,
-                            current_stage_id="",
-                            action_id="",
-                            action_stage_id="",
-                            notes="",
-                            lead="",
-                            target_date="",
-                        )
-                    )
-                for a in c.actions:
-                    ans = org.answers.get(a.id)
-                    done = org.done[a.id]
-                    action_rows.append(
-                        ActionRow(
-                            org_id=org.org_id,
-                            org_name=org.org_name,
-                            dimension_id=d.id,
-                            criterion_id=c.id,
-                            stage_id=a.stage_id,
-                            action_id=a.id,
-                            done=done is True,
-                            answered=done is not None,
-                            notes=ans.notes if ans else "",
-                            lead=ans.lead if ans else "",
-                            target_date=ans.target_date if ans else "",
-                        )
-                    )
-                    if ans:
-                        for kind, text in (
-                            ("notes", ans.notes),
-                            ("lead", ans.lead),
-                            ("target date", ans.target_date),
-                        ):
-                            if text:
-                                comments.append(
-                                    CommentRow(
-                                        org_id=org.org_id,
-                                        org_name=org.org_name,
-                                        dimension_id=d.id,
-                                        item_id=a.id,
-                                        kind=kind,
-                                        text=text,
-                                    )
-                                )
-                    if (
-                        stage is not None
-                        and framework.stage(a.stage_id).index <= stage.index
-                        and done is not True
-                    ):
-                        next_steps.append(
-                            NextStep(
-                                org_id=org.org_id,
-                                org_name=org.org_name,
-                                dimension_id=d.id,
-                                criterion_id=c.id,
-                                current_stage_id=stage.id,
-                                action_id=a.id,
-                                action_stage_id=a.stage_id,
-                                notes=ans.notes if ans else "",
-                                lead=ans.lead if ans else "",
-                                target_date=ans.target_date if ans else "",
-                            )
-                        )
-
-    counts = {status: 0 for status in _STATUSES}
+    counts = dict.fromkeys(_STATUSES, 0)
     for r in result.returns:
         counts[r.status] = counts.get(r.status, 0) + 1
     counts[ReturnStatus.MISSING] = len(result.missing)
@@ -317,10 +340,6 @@ def consolidate(framework: Framework, result: ImportResult) -> Summary:
         dimension_stages=dimension_stages,
         action_rates=action_rates,
         org_dimension_done=org_dimension_done,
-        stage_rows=tuple(stage_rows),
-        action_rows=tuple(action_rows),
-        next_steps=tuple(next_steps),
-        comments=tuple(comments),
         problems=tuple(problem_rows(result.returns)),
         counts=counts,
     )

@@ -79,7 +79,7 @@ def write_data(summary: Summary, out_dir: Path) -> DataFiles:
                 s.stage_index if s.stage_index is not None else "",
                 s.comment,
             )
-            for s in summary.stage_rows
+            for s in summary.stage_rows()
         ),
     )
     write_csv(
@@ -98,7 +98,7 @@ def write_data(summary: Summary, out_dir: Path) -> DataFiles:
                 a.lead,
                 a.target_date,
             )
-            for a in summary.action_rows
+            for a in summary.action_rows()
         ),
     )
     write_csv(

@@ -6,10 +6,14 @@ Reading and writing are at the edges; consolidation in the middle is pure.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from xlsxkit.consolidate import Summary, consolidate
 from xlsxkit.data import DataFiles, write_data
@@ -20,6 +24,61 @@ from xlsxkit.summary import write_summary
 
 class OutputError(Exception):
     """An output could not be written; the message says which and what to do."""
+
+
+def _csv_error(data_dir: Path, exc: OSError) -> str:
+    return (
+        f"{data_dir}: cannot write the CSV files ({exc.strerror or exc}); if one is open in "
+        "a spreadsheet app, close it and run the import again"
+    )
+
+
+class _DataJob:
+    """Writes the CSV files, in a forked child where the platform allows, else at once."""
+
+    def __init__(self, summary: Summary, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.files: DataFiles | None = None
+        self.process: Any = None
+        if sys.platform.startswith("linux"):
+            ctx = mp.get_context("fork")
+            self.conn, child = ctx.Pipe(duplex=False)
+            self.process = ctx.Process(target=self._child, args=(summary, data_dir, child))
+            self.process.start()
+            child.close()
+        else:
+            self.files = self._write(summary, data_dir)
+
+    @staticmethod
+    def _write(summary: Summary, data_dir: Path) -> DataFiles:
+        try:
+            return write_data(summary, data_dir)
+        except OSError as exc:
+            raise OutputError(_csv_error(data_dir, exc)) from None
+
+    @staticmethod
+    def _child(summary: Summary, data_dir: Path, conn: Connection) -> None:
+        try:
+            conn.send(("ok", write_data(summary, data_dir)))
+        except OSError as exc:
+            conn.send(("error", _csv_error(data_dir, exc)))
+        except Exception as exc:  # reported by the parent, never a traceback
+            conn.send(("error", f"{data_dir}: cannot write the CSV files ({exc})"))
+        finally:
+            conn.close()
+
+    def wait(self) -> DataFiles:
+        if self.files is not None:
+            return self.files
+        try:
+            status, payload = self.conn.recv()
+        except EOFError:
+            status, payload = "error", f"{self.data_dir}: the CSV writer stopped unexpectedly"
+        self.process.join()
+        if status != "ok" or not isinstance(payload, DataFiles):
+            raise OutputError(str(payload))
+        self.files = payload
+        return payload
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +111,8 @@ def import_job(
     result = run_import(request, progress=progress)
     summary = consolidate(request.framework, result)
     generated_at = dt.datetime.now(dt.UTC)
+    # The CSVs are written by a child process while this one writes the workbook.
+    csv_job = _DataJob(summary, data_dir) if data_dir is not None else None
     partial = summary_path.with_name(f".{summary_path.name}.partial")
     try:
         summary_path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,17 +120,11 @@ def import_job(
         os.replace(partial, summary_path)
     except OSError as exc:
         partial.unlink(missing_ok=True)
+        if csv_job is not None:
+            csv_job.wait()
         raise OutputError(
             f"{summary_path}: cannot write the summary ({exc.strerror or exc}); if it is open "
             "in a spreadsheet app, close it and run the import again"
         ) from None
-    data = None
-    if data_dir is not None:
-        try:
-            data = write_data(summary, data_dir)
-        except OSError as exc:
-            raise OutputError(
-                f"{data_dir}: cannot write the CSV files ({exc.strerror or exc}); if one is "
-                "open in a spreadsheet app, close it and run the import again"
-            ) from None
+    data = csv_job.wait() if csv_job is not None else None
     return ImportOutcome(result=result, summary=summary, summary_path=summary_path, data=data)

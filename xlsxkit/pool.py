@@ -1,9 +1,11 @@
 """Read returned files in parallel worker processes that a hostile file cannot take down
 with it.
 
-Each worker reads one file at a time under a memory limit. If a file makes a worker crash
-(a native reader aborting on an impossible allocation) or hang, only that file is
-rejected, the worker is replaced, and the batch goes on.
+Each worker reads its files one at a time under a memory limit and reports each result as
+soon as it has it. Workers are handed a few files at a time to keep the round trips
+cheap. If a file makes a worker crash (a native reader aborting on an impossible
+allocation) or hang, that file, the one the worker was on, is rejected; the worker's other
+files go back in the queue, a new worker takes its place, and the batch goes on.
 """
 
 from __future__ import annotations
@@ -13,20 +15,23 @@ import multiprocessing as mp
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
 from xlsxkit.model import Framework, Return
-from xlsxkit.reader import _rejected, read_return
+from xlsxkit.reader import read_return, rejected
 
 #: Address space a worker may use. Reading a 30 KB workbook needs a few MB.
 WORKER_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 #: Longest one file may take to read.
 FILE_TIMEOUT_SECONDS = 120.0
+#: Files handed to a worker at a time.
+CHUNK = 8
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -47,26 +52,26 @@ def _limit_memory() -> None:
 
 def _worker(conn: Connection, framework: Framework) -> None:
     _limit_memory()
-    # Rust's panic output would reach the user's terminal; the verdict says it instead.
+    # A native reader's panic output would reach the user's terminal; the verdict says it.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     while True:
         try:
-            job = conn.recv()
+            jobs = conn.recv()
         except (EOFError, OSError):
             return
-        if job is None:
+        if jobs is None:
             return
-        result = read_return(job.path, framework, display=job.display)
-        conn.send((job.index, result))
+        for job in jobs:
+            conn.send((job.index, read_return(job.path, framework, display=job.display)))
 
 
 @dataclass(kw_only=True)
 class _Slot:
     process: BaseProcess
     conn: Connection
-    job: Job | None = None
-    started: float = 0.0
+    jobs: deque[Job] = field(default_factory=deque)  # handed over, not yet reported
+    started: float = 0.0  # when the worker began its current file
 
 
 def _context() -> Any:
@@ -84,7 +89,7 @@ def _start(framework: Framework) -> _Slot:
 
 
 def _crashed(job: Job, exitcode: int | None) -> Return:
-    return _rejected(
+    return rejected(
         job.display,
         "unsafe-file",
         "reading this file exhausted the memory or crashed the reader "
@@ -94,12 +99,18 @@ def _crashed(job: Job, exitcode: int | None) -> Return:
 
 
 def _timed_out(job: Job) -> Return:
-    return _rejected(
+    return rejected(
         job.display,
         "too-slow",
         f"reading this file took longer than {FILE_TIMEOUT_SECONDS:.0f} s; it is not a normal "
         "assessment workbook and was refused",
     )
+
+
+def _stop(slot: _Slot) -> None:
+    slot.process.kill()
+    slot.process.join(timeout=5)
+    slot.conn.close()
 
 
 def read_all(
@@ -110,43 +121,50 @@ def read_all(
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[int, Return]]:
     """Yield (job index, Return) for every job, in completion order."""
-    pending = list(reversed(jobs))
-    slots = [_start(framework) for _ in range(max(1, min(workers, len(jobs))))]
+    pending: deque[Job] = deque(jobs)
+    n_workers = max(1, min(workers, len(jobs)))
+    chunk = max(1, min(CHUNK, len(jobs) // (n_workers * 4) or 1))
+    slots = [_start(framework) for _ in range(n_workers)]
     try:
-        while pending or any(s.job for s in slots):
+        while pending or any(s.jobs for s in slots):
             for slot in slots:
-                if slot.job is None and pending:
-                    slot.job = pending.pop()
+                if not slot.jobs and pending:
+                    batch = [pending.popleft() for _ in range(min(chunk, len(pending)))]
+                    slot.jobs.extend(batch)
                     slot.started = time.monotonic()
-                    slot.conn.send(slot.job)
-            busy = [s for s in slots if s.job is not None]
+                    slot.conn.send(batch)
+            busy = [s for s in slots if s.jobs]
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=1.0)
             for i, slot in enumerate(slots):
-                job = slot.job
-                if job is None:
+                if not slot.jobs:
                     continue
-                result: Return | None = None
                 if slot.conn in ready:
                     try:
-                        _, result = slot.conn.recv()
+                        while slot.jobs and slot.conn.poll():
+                            index, result = slot.conn.recv()
+                            slot.jobs.popleft()
+                            slot.started = time.monotonic()
+                            if progress:
+                                progress(1)
+                            yield index, result
+                        continue
                     except (EOFError, OSError):
-                        result = None
-                if result is None and (
-                    slot.process.sentinel in ready or not slot.process.is_alive()
-                ):
+                        pass  # the worker died: handled below
+                failed: Return | None = None
+                if not slot.process.is_alive():
                     slot.process.join(timeout=5)
-                    result = _crashed(job, slot.process.exitcode)
-                    slots[i] = _start(framework)
-                elif result is None and time.monotonic() - slot.started > FILE_TIMEOUT_SECONDS:
-                    slot.process.kill()
-                    slot.process.join(timeout=5)
-                    result = _timed_out(job)
-                    slots[i] = _start(framework)
-                if result is not None:
-                    slots[i].job = None
-                    if progress:
-                        progress(1)
-                    yield job.index, result
+                    failed = _crashed(slot.jobs[0], slot.process.exitcode)
+                elif time.monotonic() - slot.started > FILE_TIMEOUT_SECONDS:
+                    failed = _timed_out(slot.jobs[0])
+                if failed is None:
+                    continue
+                culprit = slot.jobs.popleft()
+                pending.extendleft(reversed(slot.jobs))
+                _stop(slot)
+                slots[i] = _start(framework)
+                if progress:
+                    progress(1)
+                yield culprit.index, failed
     finally:
         for slot in slots:
             with contextlib.suppress(OSError, ValueError):

@@ -63,16 +63,16 @@ def read_return(path: Path, framework: Framework, *, display: str | None = None)
     try:
         return _read(path, source, framework)
     except Rejection as rej:
-        return _rejected(source, rej.code, rej.message)
+        return rejected(source, rej.code, rej.message)
     except MemoryError:
-        return _rejected(
+        return rejected(
             source,
             "too-large",
             "the file needs more memory to read than a workbook ever should; it was refused",
         )
     except Exception as exc:  # an xlsxkit bug must not stop the batch
         summary = f"{type(exc).__name__}: {exc}"[:300]
-        return _rejected(
+        return rejected(
             source,
             "internal-error",
             f"xlsxkit failed to read this file ({summary}); this is a bug in xlsxkit: please "
@@ -80,7 +80,7 @@ def read_return(path: Path, framework: Framework, *, display: str | None = None)
         )
 
 
-def _rejected(source: str, code: str, message: str, **extra: Any) -> Return:
+def rejected(source: str, code: str, message: str, **extra: Any) -> Return:
     problem = error(code, message, file=source)
     return Return(
         source=source,
@@ -111,13 +111,13 @@ def _read(path: Path, source: str, framework: Framework) -> Return:
         kind = sniff(data)
         zip_info = inspect_zip(data) if kind.kind == "zip" else None
     except Rejection as rej:
-        return _rejected(source, rej.code, rej.message, **base)
+        return rejected(source, rej.code, rej.message, **base)
     mtime = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
     state = _State(source=source, framework=framework)
     try:
         result = _parse(data, zip_info, state)
     except Rejection as rej:
-        return _rejected(source, rej.code, rej.message, **base)
+        return rejected(source, rej.code, rej.message, **base)
     saved = zip_info.saved_at if zip_info and zip_info.saved_at else None
     return Return(
         source=source,
@@ -163,16 +163,26 @@ def _short(exc: BaseException) -> str:
     return text[:160]
 
 
-def _grid(wb: CalamineWorkbook, name: str) -> Grid:
-    try:
-        sheet = wb.get_sheet_by_name(name)
-        rows: Grid = sheet.to_python(skip_empty_area=False, nrows=L.MAX_READ_ROWS)
-    except (CalamineError, ValueError) as exc:
-        raise Rejection(
-            "corrupt",
-            f"sheet {name!r} is damaged and cannot be read ({_short(exc)}); {SEND_WORKBOOK}",
-        ) from None
-    return [r[: L.MAX_READ_COLS] for r in rows]
+class _Book:
+    """An open workbook whose sheets are each read once, within the reading bounds."""
+
+    def __init__(self, wb: CalamineWorkbook) -> None:
+        self.wb = wb
+        self._grids: dict[str, Grid] = {}
+
+    def grid(self, name: str) -> Grid:
+        if name not in self._grids:
+            try:
+                sheet = self.wb.get_sheet_by_name(name)
+                rows: Grid = sheet.to_python(skip_empty_area=False, nrows=L.MAX_READ_ROWS)
+            except (CalamineError, ValueError) as exc:
+                raise Rejection(
+                    "corrupt",
+                    f"sheet {name!r} is damaged and cannot be read ({_short(exc)}); "
+                    f"{SEND_WORKBOOK}",
+                ) from None
+            self._grids[name] = [r[: L.MAX_READ_COLS] for r in rows]
+        return self._grids[name]
 
 
 def _cell(grid: Grid, row: int, col: int) -> Any:
@@ -199,6 +209,7 @@ class _Parsed:
 
 def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
     wb = _open(data, zip_info)
+    book = _Book(wb)
     try:
         names = list(wb.sheet_names)
     except (CalamineError, ValueError) as exc:
@@ -207,8 +218,8 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
         ) from None
     if not names:
         raise Rejection("no-sheets", f"the workbook has no sheets; {SEND_WORKBOOK}")
-    skip = _oversized(zip_info, state)
-    identity_sheet, identity = _identity(wb, names, skip)
+    _report_trimmed(zip_info, state)
+    identity_sheet, identity = _identity(book, names)
     fw = state.framework
     parsed = _Parsed(
         framework_id=identity.get(L.KEY_FRAMEWORK_ID, ""),
@@ -237,13 +248,13 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
         )
 
     # Stage labels the workbook itself offered, by stage id: an older wording still maps.
-    aliases = _workbook_stage_labels(wb, identity_sheet)
+    aliases = _workbook_stage_labels(book, identity_sheet)
     matcher = StageMatcher(fw.stages, aliases)
     formulas = {
         name: set(scan.formulas_without_value)
         for name, scan in (zip_info.sheets.items() if zip_info else [])
     }
-    found, org_typed, seen_ids = _find_rows(wb, names, identity_sheet, skip, identity, state)
+    found, org_typed, seen_ids = _find_rows(book, names, identity_sheet, identity, state)
     if parsed.generic:
         if org_typed is None or is_blank(org_typed[0]):
             raise Rejection(
@@ -267,10 +278,10 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
     return parsed
 
 
-def _oversized(zip_info: ZipInfo | None, state: _State) -> set[str]:
-    """Sheets cut to the reading bounds are reported; none are skipped outright."""
+def _report_trimmed(zip_info: ZipInfo | None, state: _State) -> None:
+    """Sheets cut to the reading bounds before parsing (see :mod:`xlsxkit.safety`)."""
     if zip_info is None:
-        return set()
+        return
     for sheet, dropped in zip_info.trimmed_sheets.items():
         state.warn(
             "content-outside-form",
@@ -278,17 +289,14 @@ def _oversized(zip_info: ZipInfo | None, state: _State) -> set[str]:
             f"column {L.col_letter(L.MAX_READ_COLS - 1)}) were ignored",
             sheet=sheet,
         )
-    return set()
 
 
-def _identity(
-    wb: CalamineWorkbook, names: Sequence[str], skip: set[str]
-) -> tuple[str, dict[str, str]]:
+def _identity(book: _Book, names: Sequence[str]) -> tuple[str, dict[str, str]]:
     candidates = [n for n in names if n == L.IDENTITY_SHEET] + [
-        n for n in names if n != L.IDENTITY_SHEET and n not in skip
+        n for n in names if n != L.IDENTITY_SHEET
     ]
     for name in candidates:
-        grid = _grid(wb, name)
+        grid = book.grid(name)
         if text_value(_cell(grid, 0, L.IDENTITY_KEY_COL)) != L.IDENTITY_MARKER:
             continue
         pairs: dict[str, str] = {}
@@ -306,8 +314,8 @@ def _identity(
     )
 
 
-def _workbook_stage_labels(wb: CalamineWorkbook, identity_sheet: str) -> list[tuple[str, str]]:
-    grid = _grid(wb, identity_sheet)
+def _workbook_stage_labels(book: _Book, identity_sheet: str) -> list[tuple[str, str]]:
+    grid = book.grid(identity_sheet)
     out = []
     for row in grid[L.LIST_FIRST_ROW :]:
         label = text_value(row[L.LIST_STAGE_COL] if len(row) > L.LIST_STAGE_COL else None)
@@ -318,10 +326,9 @@ def _workbook_stage_labels(wb: CalamineWorkbook, identity_sheet: str) -> list[tu
 
 
 def _find_rows(
-    wb: CalamineWorkbook,
+    book: _Book,
     names: Sequence[str],
     identity_sheet: str,
-    skip: set[str],
     identity: dict[str, str],
     state: _State,
 ) -> tuple[dict[str, _Found], list[Any] | None, set[str]]:
@@ -338,10 +345,11 @@ def _find_rows(
     found: dict[str, _Found] = {}
     seen: set[str] = set()
     org_typed: list[Any] | None = None
+    generic = identity.get(L.KEY_GENERIC, "").lower() == "true"
     for name in order:
-        if name == identity_sheet or name in skip:
-            continue
-        grid = _grid(wb, name)
+        if name == identity_sheet or (name == L.START_SHEET and not generic):
+            continue  # a personalised workbook's Start sheet holds no answers
+        grid = book.grid(name)
         ids_here = 0
         last_item_row = -1
         for r, row in enumerate(grid):
@@ -389,8 +397,9 @@ def _outside_form(grid: Grid, sheet: str, last_item_row: int, state: _State) -> 
     first: str | None = None
     count = 0
     for r, row in enumerate(grid):
-        for c, value in enumerate(row):
-            if (r > last_item_row + 1 or c > L.LAST_COL) and not is_blank(value):
+        start = 0 if r > last_item_row + 1 else L.LAST_COL + 1
+        for c in range(start, len(row)):
+            if not is_blank(row[c]):
                 count += 1
                 first = first or L.cell_ref(r, c)
     if count:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -23,8 +25,6 @@ MAX_ENTRY_BYTES: Final = 48 * 1024 * 1024  # uncompressed, per entry
 MAX_TOTAL_BYTES: Final = 128 * 1024 * 1024  # uncompressed, all entries
 #: A sheet may span at most this many cells (rows x columns) before it is trimmed.
 MAX_SHEET_AREA: Final = 2_000_000
-
-_CHUNK = 1024 * 1024
 
 
 class Rejection(Exception):
@@ -245,11 +245,11 @@ def inspect_zip(data: bytes) -> ZipInfo:
     parts: dict[str, bytes] = {}
     wanted = _wanted_parts(fmt, names)
     for info in infos:
-        if info.is_dir():
-            continue
+        if info.is_dir() or not _is_parsed(fmt, info.filename):
+            continue  # no reader ever opens this part: it is only size-checked
         keep = info.filename in wanted or _is_sheet_part(fmt, info.filename)
         try:
-            content = _read_entry(zf, info, keep=keep)
+            content = _read_entry(data, info, keep=keep)
         except zipfile.BadZipFile:
             raise Rejection(
                 "corrupt",
@@ -321,38 +321,67 @@ def _wanted_parts(fmt: str, names: set[str]) -> set[str]:
     return {"docProps/core.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
 
 
+def _is_parsed(fmt: str, name: str) -> bool:
+    """Whether a part is read by calamine or by xlsxkit (so must be checked before)."""
+    if fmt == "ods":
+        return name.endswith(".xml") or name == "mimetype"
+    return (
+        name == "[Content_Types].xml"
+        or name == "docProps/core.xml"
+        or (name.startswith("xl/") and not name.startswith(("xl/theme/", "xl/media/")))
+    )
+
+
 def _is_sheet_part(fmt: str, name: str) -> bool:
     return fmt != "ods" and name.startswith("xl/worksheets/") and name.endswith(".xml")
 
 
-def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, keep: bool) -> bytes | None:
-    is_xml = info.filename.endswith((".xml", ".rels", ".vml")) or info.filename in (
-        "content.xml",
-        "styles.xml",
-        "meta.xml",
-        "settings.xml",
-    )
-    chunks: list[bytes] = []
-    tail = b""
-    size = 0
-    with zf.open(info) as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > MAX_ENTRY_BYTES:  # pragma: no cover - zipfile stops at file_size
-                raise Rejection("too-large", f"part {info.filename!r} unpacks beyond the limit")
-            if is_xml and _DOCTYPE.search(tail + chunk):
-                raise Rejection(
-                    "xml-entities",
-                    f"part {info.filename!r} declares a DOCTYPE or XML entities, which "
-                    "spreadsheet apps never write; the file was refused as possibly hostile",
-                )
-            tail = chunk[-16:]
-            if keep:
-                chunks.append(chunk)
-    return b"".join(chunks) if keep else None
+def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | None:
+    """Unpack one part straight from the container's bytes, never past its declared size,
+    and check its CRC; refuse XML with DOCTYPE/ENTITY declarations."""
+    if info.flag_bits & 0x1:
+        raise Rejection(
+            "password-protected",
+            "the file is encrypted: ask the partner to remove the password or send it "
+            "unprotected (sheet protection is fine)",
+        )
+    offset = info.header_offset
+    if data[offset : offset + 4] != ZIP_MAGIC:
+        raise zipfile.BadZipFile(info.filename)
+    name_len, extra_len = struct.unpack("<HH", data[offset + 26 : offset + 30])
+    start = offset + 30 + name_len + extra_len
+    raw = data[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(info.filename)
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = raw
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        try:
+            out = inflater.decompress(raw, info.file_size + 1)
+        except zlib.error:
+            raise zipfile.BadZipFile(info.filename) from None
+        if inflater.unconsumed_tail:  # unpacks to more than it declares: a zip bomb
+            raise Rejection(
+                "too-large",
+                f"part {info.filename!r} unpacks to more than the {info.file_size:,} bytes it "
+                "declares; the file was refused as possibly hostile",
+            )
+    else:
+        raise Rejection(
+            "corrupt",
+            f"part {info.filename!r} uses a compression method spreadsheet apps do not use; "
+            f"{SEND_WORKBOOK}",
+        )
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise zipfile.BadZipFile(info.filename)
+    if _DOCTYPE.search(out):
+        raise Rejection(
+            "xml-entities",
+            f"part {info.filename!r} declares a DOCTYPE or XML entities, which spreadsheet "
+            "apps never write; the file was refused as possibly hostile",
+        )
+    return out if keep else None
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
@@ -415,24 +444,31 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
+_CELL_REFS = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')  # only cells have r="A1"-style
+_FORMULA = re.compile(rb"<f[\s>/]")
+
+
 def _scan_ooxml_sheets(parts: dict[str, bytes], result: ZipInfo) -> None:
     for name, part in _sheet_parts(parts).items():
         xml = parts.get(part)
         if xml is None:
             continue
         scan = SheetScan(part=part)
-        for m in _CELL_REF.finditer(xml):
-            scan.max_col = max(scan.max_col, _col_number(m.group(1)))
-            scan.max_row = max(scan.max_row, int(m.group(2)))
-        if b"<f" in xml:
-            for m in _CELL_ELEM.finditer(xml):
-                inner = m.group(2) or b""
-                if b"<f" in inner and b"<v" not in inner:
-                    ref = _R_ATTR.search(m.group(1))
-                    if ref:
-                        scan.formulas_without_value.append(
-                            ref.group(1).decode() + ref.group(2).decode()
-                        )
+        refs = _CELL_REFS.findall(xml)
+        if refs:
+            scan.max_col = max(_col_number(c) for c in {c for c, _ in refs})
+            scan.max_row = max(int(r) for _, r in refs)
+        for m in _FORMULA.finditer(xml):
+            start = xml.rfind(b"<c ", 0, m.start())
+            end = xml.find(b"</c>", m.end())
+            if start < 0 or end < 0:
+                continue
+            if b"<v" not in xml[m.start() : end]:
+                ref = _R_ATTR.search(xml, start, xml.find(b">", start) + 1)
+                if ref:
+                    scan.formulas_without_value.append(
+                        ref.group(1).decode() + ref.group(2).decode()
+                    )
         result.sheets[name] = scan
 
 
