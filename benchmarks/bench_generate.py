@@ -50,10 +50,11 @@ def main() -> int:
         shutil.rmtree(out, ignore_errors=True)
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    n = len(result.rows)
     print(
-        f"generate: {len(result.rows)} workbooks in {elapsed:.2f} s "
-        f"({elapsed / len(result.rows) * 1000:.1f} ms each, {size / len(result.rows) / 1024:.1f} KB "
-        f"each); peak RSS main {parent:.0f} MB, largest worker {children:.0f} MB"
+        f"generate: {n} workbooks in {elapsed:.2f} s ({elapsed / n * 1000:.1f} ms each, "
+        f"{size / n / 1024:.1f} KB each); peak RSS main {parent:.0f} MB, largest worker "
+        f"{children:.0f} MB"
     )
     return 0
 
