@@ -96,10 +96,10 @@ def assert_answers_match(framework: Framework, r: Return, answers: Answers) -> N
     for c in framework.criteria:
         expected = answers.get((c.id, "stage"))
         assert got[c.id].stage_id == (labels[expected] if expected else None), c.id
-        assert got[c.id].comment == str(answers.get((c.id, "comment"), "")).strip(), c.id
+        assert got[c.id].comment == str(answers.get((c.id, "comment"), "")), c.id
     for a in framework.actions:
         assert got[a.id].done is bool(answers.get((a.id, "done"), False)), a.id
-        assert got[a.id].notes == str(answers.get((a.id, "notes"), "")).strip(), a.id
+        assert got[a.id].notes == str(answers.get((a.id, "notes"), "")), a.id
         assert got[a.id].lead == str(answers.get((a.id, "lead"), "")), a.id
         date = answers.get((a.id, "target_date"))
         assert got[a.id].target_date == (date.isoformat() if date else ""), a.id

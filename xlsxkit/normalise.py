@@ -127,8 +127,15 @@ def parse_date(value: Any) -> dt.date | _Unreadable | None:
     return UNREADABLE
 
 
+def free_text(value: Any) -> str:
+    """What a partner wrote in a free-text cell, exactly; a cell of only spaces is empty."""
+    if isinstance(value, str):
+        return value if value.strip() else ""
+    return text_value(value)
+
+
 def text_value(value: Any) -> str:
-    """Free text as the partner meant it: numbers without a spurious '.0', dates as ISO."""
+    """A value as trimmed text: numbers without a spurious '.0', dates as ISO."""
     if value is None:
         return ""
     if isinstance(value, bool):

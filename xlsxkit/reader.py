@@ -25,6 +25,7 @@ from xlsxkit.normalise import (
     UNREADABLE,
     StageMatcher,
     describe,
+    free_text,
     is_blank,
     parse_date,
     parse_done,
@@ -50,6 +51,8 @@ class _State:
     source: str
     framework: Framework
     problems: list[Problem] = field(default_factory=list)
+    #: sheet -> cells cut off beyond the reading bounds before parsing
+    trimmed: dict[str, int] = field(default_factory=dict)
 
     def warn(
         self, code: str, message: str, *, sheet: str | None = None, cell: str | None = None
@@ -279,16 +282,10 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
 
 
 def _report_trimmed(zip_info: ZipInfo | None, state: _State) -> None:
-    """Sheets cut to the reading bounds before parsing (see :mod:`xlsxkit.safety`)."""
-    if zip_info is None:
-        return
-    for sheet, dropped in zip_info.trimmed_sheets.items():
-        state.warn(
-            "content-outside-form",
-            f"{dropped:,} cells far outside the form (beyond row {L.MAX_READ_ROWS:,} or "
-            f"column {L.col_letter(L.MAX_READ_COLS - 1)}) were ignored",
-            sheet=sheet,
-        )
+    """Remember the sheets cut to the reading bounds before parsing (see
+    :mod:`xlsxkit.safety`); their cells are reported with the sheet's other stray content."""
+    if zip_info is not None:
+        state.trimmed.update(zip_info.trimmed_sheets)
 
 
 def _identity(book: _Book, names: Sequence[str]) -> tuple[str, dict[str, str]]:
@@ -357,13 +354,16 @@ def _find_rows(
             if not isinstance(raw_id, str) or not raw_id.strip():
                 continue
             item_id = raw_id.strip()
-            if item_id == L.START_ORG_ROW_ID:
+            kind = row[L.COL_KIND] if len(row) > L.COL_KIND else None
+            if kind == L.KIND_ORG_NAME and item_id == L.START_ORG_ROW_ID:
                 ids_here += 1
                 if org_typed is None:
                     org_typed = [_cell(grid, r, L.START_VALUE_COL)]
                 continue
+            if kind not in (L.KIND_CRITERION, L.KIND_ACTION):
+                continue  # not a row of the form (e.g. text on a sheet the partner added)
             if not (fw.has_criterion(item_id) or fw.has_action(item_id)):
-                seen.add(item_id)
+                seen.add(item_id)  # an item of another version of the framework
                 ids_here += 1
                 continue
             seen.add(item_id)
@@ -380,22 +380,31 @@ def _find_rows(
                 )
                 continue
             found[item_id] = _Found(sheet=name, row=r, cells=list(row))
+        far = state.trimmed.pop(name, 0)
         if last_item_row >= 0:
-            _outside_form(grid, name, last_item_row, state)
-        if ids_here == 0 and _non_empty(grid):
+            _outside_form(grid, name, last_item_row, far, state)
+        elif ids_here == 0 and (_non_empty(grid) or far):
             state.warn(
                 "extra-sheet",
                 f"sheet {name!r} is not part of the form; its content "
-                f"({_non_empty(grid):,} cells) was not imported",
+                f"({_non_empty(grid) + far:,} cells) was not imported",
                 sheet=name,
             )
+    for name, far in state.trimmed.items():
+        state.warn(
+            "content-outside-form",
+            f"{far:,} cells far outside the form (beyond row {L.MAX_READ_ROWS:,} or column "
+            f"{L.col_letter(L.MAX_READ_COLS - 1)}) were ignored",
+            sheet=name,
+        )
     return found, org_typed, seen
 
 
-def _outside_form(grid: Grid, sheet: str, last_item_row: int, state: _State) -> None:
-    """Warn about content below or to the right of a dimension sheet's form."""
+def _outside_form(grid: Grid, sheet: str, last_item_row: int, far: int, state: _State) -> None:
+    """Warn about content below or to the right of a dimension sheet's form; FAR cells were
+    already cut off beyond the reading bounds."""
     first: str | None = None
-    count = 0
+    count = far
     for r, row in enumerate(grid):
         start = 0 if r > last_item_row + 1 else L.LAST_COL + 1
         for c in range(start, len(row)):
@@ -403,10 +412,11 @@ def _outside_form(grid: Grid, sheet: str, last_item_row: int, state: _State) -> 
                 count += 1
                 first = first or L.cell_ref(r, c)
     if count:
+        where = f" (first at {first})" if first else ""
         state.warn(
             "content-outside-form",
-            f"{count:,} cell(s) outside the form (first at {first}) were ignored; answers "
-            "are read only from the form's own rows",
+            f"{count:,} cell(s) outside the form{where} were ignored; answers are read only "
+            "from the form's own rows",
             sheet=sheet,
             cell=first,
         )
@@ -493,7 +503,7 @@ def _criterion_answer(
         sheet=found.sheet,
         row=found.row + 1,
         stage_id=stage_id,
-        comment=text_value(comment),
+        comment=free_text(comment),
     )
 
 
@@ -536,8 +546,8 @@ def _action_answer(
         sheet=found.sheet,
         row=found.row + 1,
         done=done,
-        notes=text_value(at(L.COL_NOTE)),
-        lead=text_value(at(L.COL_LEAD)),
+        notes=free_text(at(L.COL_NOTE)),
+        lead=free_text(at(L.COL_LEAD)),
         target_date=target,
     )
 

@@ -21,10 +21,8 @@ from xlsxkit import layout as L
 
 MAX_FILE_BYTES: Final = 25 * 1024 * 1024  # email attachments rarely exceed this
 MAX_ZIP_ENTRIES: Final = 1000
-MAX_ENTRY_BYTES: Final = 48 * 1024 * 1024  # uncompressed, per entry
-MAX_TOTAL_BYTES: Final = 128 * 1024 * 1024  # uncompressed, all entries
-#: A sheet may span at most this many cells (rows x columns) before it is trimmed.
-MAX_SHEET_AREA: Final = 2_000_000
+MAX_ENTRY_BYTES: Final = 32 * 1024 * 1024  # uncompressed, per entry (a form sheet: ~150 KB)
+MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024  # uncompressed, all entries
 
 
 class Rejection(Exception):
@@ -123,8 +121,8 @@ def _as_text(head: bytes) -> str | None:
 
 def _looks_like_csv(text: str) -> bool:
     lines = [line for line in text.splitlines()[:10] if line.strip()]
-    if len(lines) < 1:
-        return False
+    if len(lines) < 2:
+        return False  # one line of prose with a comma is not a table
     for sep in (",", ";", "\t"):
         counts = [line.count(sep) for line in lines]
         if counts[0] >= 1 and all(c == counts[0] for c in counts[: max(1, len(counts) - 1)]):
@@ -168,18 +166,16 @@ def _sniff_ole(data: bytes) -> Sniffed:
 
 @dataclass(kw_only=True)
 class SheetScan:
-    """What the XML of one xlsx sheet holds, measured without building the sheet."""
+    """What the XML of one xlsx sheet holds, found without building the sheet."""
 
     part: str
-    max_row: int = 0  # 1-based; 0 when empty
-    max_col: int = 0  # 1-based
+    #: Whether any cell lies beyond the reading bounds (layout.MAX_READ_ROWS/COLS). Such a
+    #: sheet is cut to the bounds before any reader sees it: a single cell at XFD1048576
+    #: would otherwise make a reader allocate seventeen billion cells.
+    beyond_bounds: bool = False
     #: Cells with a formula but no saved value (e.g. a file saved by a program that does
     #: not calculate): A1 references.
     formulas_without_value: list[str] = field(default_factory=list)
-
-    @property
-    def area(self) -> int:
-        return self.max_row * self.max_col
 
 
 @dataclass(kw_only=True)
@@ -193,7 +189,7 @@ class ZipInfo:
 
 
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_REF_ANY = re.compile(rb'\br="[A-Z]{1,3}[0-9]{1,7}"')
 _CELL_ELEM = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _R_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 
@@ -269,7 +265,7 @@ def inspect_zip(data: bytes) -> ZipInfo:
     if fmt in ("xlsx", "xlsm"):
         result.saved_at = _ooxml_saved_at(parts.get("docProps/core.xml", b""))
         _scan_ooxml_sheets(parts, result)
-        if any(s.area > MAX_SHEET_AREA for s in result.sheets.values()):
+        if any(s.beyond_bounds for s in result.sheets.values()):
             result.trimmed, result.trimmed_sheets = _trim_ooxml(zf, infos, parts, result)
     else:
         result.saved_at = _ods_saved_at(parts.get("meta.xml", b""))
@@ -444,8 +440,18 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-_CELL_REFS = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')  # only cells have r="A1"-style
+# Cell references with a row of four digits or more, and with a column beyond BL: the only
+# ones that can lie beyond the reading bounds (5,000 rows, 64 columns).
+_REF_ROW_4 = re.compile(rb'\br="[A-Z]{1,3}([0-9]{4,7})"')
+_REF_FAR_COL = re.compile(rb'\br="(?:[A-Z]{3}|[C-Z][A-Z]|B[M-Z])[0-9]')
 _FORMULA = re.compile(rb"<f[\s>/]")
+assert L.MAX_READ_ROWS == 5000 and L.MAX_READ_COLS == 64  # the patterns above assume it
+
+
+def _beyond_bounds(xml: bytes) -> bool:
+    if _REF_FAR_COL.search(xml):
+        return True
+    return any(int(m.group(1)) > L.MAX_READ_ROWS for m in _REF_ROW_4.finditer(xml))
 
 
 def _scan_ooxml_sheets(parts: dict[str, bytes], result: ZipInfo) -> None:
@@ -453,11 +459,7 @@ def _scan_ooxml_sheets(parts: dict[str, bytes], result: ZipInfo) -> None:
         xml = parts.get(part)
         if xml is None:
             continue
-        scan = SheetScan(part=part)
-        refs = _CELL_REFS.findall(xml)
-        if refs:
-            scan.max_col = max(_col_number(c) for c in {c for c, _ in refs})
-            scan.max_row = max(int(r) for _, r in refs)
+        scan = SheetScan(part=part, beyond_bounds=_beyond_bounds(xml))
         for m in _FORMULA.finditer(xml):
             start = xml.rfind(b"<c ", 0, m.start())
             end = xml.find(b"</c>", m.end())
@@ -477,22 +479,40 @@ _ROW_NUM = re.compile(rb'\br="([0-9]{1,7})"')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 
 
+_FAR_ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(?:[5-9][0-9]{3}|[1-9][0-9]{4,6})"')
+
+
 def _trim_sheet_xml(xml: bytes) -> tuple[bytes, int]:
-    """Drop rows and cells beyond the reading bounds; returns (xml, cells dropped)."""
+    """Drop rows and cells beyond the reading bounds; returns (xml, cells dropped).
+
+    Rows come in order in a well-formed sheet, so everything from the first row past the
+    bound is cut in one go; what is left is then checked row by row and cell by cell, so
+    a sheet with rows out of order is cut correctly too.
+    """
     dropped = 0
+    for m in _FAR_ROW_TAG.finditer(xml):
+        num = _ROW_NUM.search(m.group(0))
+        if num and int(num.group(1)) > L.MAX_READ_ROWS:
+            end = xml.find(b"</sheetData>", m.start())
+            if end > 0:
+                dropped += len(_REF_ANY.findall(xml, m.start(), end))
+                xml = xml[: m.start()] + xml[end:]
+            break
 
     def row(m: re.Match[bytes]) -> bytes:
         nonlocal dropped
         num = _ROW_NUM.search(m.group(1))
         body = m.group(2) or b""
         if num and int(num.group(1)) > L.MAX_READ_ROWS:
-            dropped += len(_CELL_REF.findall(body))
+            dropped += len(_REF_ANY.findall(body))
             return b""
 
         def cell(c: re.Match[bytes]) -> bytes:
             nonlocal dropped
             ref = _R_ATTR.search(c.group(1))
-            if ref and _col_number(ref.group(1)) > L.MAX_READ_COLS:
+            if ref and (
+                _col_number(ref.group(1)) > L.MAX_READ_COLS or int(ref.group(2)) > L.MAX_READ_ROWS
+            ):
                 dropped += 1
                 return b""
             return c.group(0)
@@ -508,7 +528,7 @@ def _trim_ooxml(
     zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], result: ZipInfo
 ) -> tuple[bytes, dict[str, int]]:
     """A copy of the container whose oversized sheets are cut to the reading bounds."""
-    big = {s.part: name for name, s in result.sheets.items() if s.area > MAX_SHEET_AREA}
+    big = {s.part: name for name, s in result.sheets.items() if s.beyond_bounds}
     dropped: dict[str, int] = {}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:

@@ -1,0 +1,153 @@
+"""Issue 5: a corpus of bad, odd and hostile returns. Every file gets its expected verdict,
+the batch always finishes, and nothing is lost or injected."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from tests.corpus import Corpus, build_corpus
+from tests.helpers import generate_batch, orgs
+from xlsxkit.cli import cli
+from xlsxkit.importer import ImportRequest, run_import
+from xlsxkit.model import Framework, ReturnStatus
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory, framework: Framework) -> Corpus:
+    base = tmp_path_factory.mktemp("corpus")
+    batch = generate_batch(framework, base / "sent", orgs("Template Org"))
+    generic = generate_batch(framework, base / "generic", [])
+    return build_corpus(
+        base / "returns",
+        framework,
+        batch.out_dir / batch.rows[0].file,
+        generic.out_dir / generic.rows[0].file,
+    )
+
+
+@pytest.fixture(scope="module")
+def imported(corpus: Corpus, framework: Framework):  # type: ignore[no-untyped-def]
+    return run_import(ImportRequest(sources=[corpus.root], framework=framework, jobs=2))
+
+
+def test_corpus_is_big_enough(corpus: Corpus) -> None:
+    bad_or_odd = [c for c in corpus.cases if c.status != "accepted" or c.warnings]
+    assert len(corpus.cases) >= 40
+    assert len(bad_or_odd) >= 25
+
+
+def test_every_file_gets_its_verdict(corpus: Corpus, imported) -> None:  # type: ignore[no-untyped-def]
+    by_file = {str(Path(r.source).relative_to(corpus.root)): r for r in imported.returns}
+    mismatches = []
+    for case in corpus.cases:
+        r = by_file.get(case.file)
+        if r is None:
+            mismatches.append((case.file, "not reported"))
+            continue
+        got = (r.status, r.code if case.code else "")
+        if got != (case.status, case.code):
+            mismatches.append((case.file, got, r.reason))
+            continue
+        if case.reason and case.reason.lower() not in r.reason.lower():
+            mismatches.append((case.file, "reason", r.reason))
+        if case.org and r.org_id != case.org:
+            mismatches.append((case.file, "org", r.org_id))
+        if case.status == "accepted":
+            codes = tuple(sorted(p.code for p in r.problems))
+            if codes != tuple(sorted(case.warnings)):
+                mismatches.append((case.file, "warnings", codes))
+    assert mismatches == [], "\n".join(map(repr, mismatches))
+
+
+def test_every_file_is_accounted_for_exactly_once(corpus: Corpus, imported) -> None:  # type: ignore[no-untyped-def]
+    on_disk = {str(p.relative_to(corpus.root)) for p in corpus.root.rglob("*") if p.is_file()}
+    reported = [str(Path(r.source).relative_to(corpus.root)) for r in imported.returns]
+    assert Counter(reported) == Counter(on_disk)
+    assert all(r.reason or r.status == ReturnStatus.ACCEPTED for r in imported.returns)
+
+
+def test_problems_are_located(corpus: Corpus, imported) -> None:  # type: ignore[no-untyped-def]
+    for r in imported.returns:
+        for p in r.problems:
+            assert p.location.file == r.source
+            if p.code in ("unreadable-stage", "unreadable-tick", "missing-cached-value"):
+                assert p.location.sheet and p.location.cell, p
+    pasted = next(r for r in imported.returns if r.source.endswith("pasted-over-dropdowns.xlsx"))
+    messages = sorted(p.message for p in pasted.problems)
+    assert any("'Well developped'" in m for m in messages)
+    assert any("the number 2" in m for m in messages)
+    assert any("'Advanced'" in m for m in messages)
+
+
+def test_answers_survive_the_mess(corpus: Corpus, imported, framework: Framework) -> None:  # type: ignore[no-untyped-def]
+    by_name = {Path(r.source).name: r for r in imported.returns}
+
+    def answers(name: str) -> dict[str, object]:
+        return {a.item_id: a for a in by_name[name].answers}
+
+    crit = framework.criteria
+    pasted = answers("pasted-over-dropdowns.xlsx")
+    assert [pasted[c.id].stage_id for c in crit] == [  # type: ignore[attr-defined]
+        "well-developed",
+        "some-work-done",
+        None,
+        None,
+        None,
+        "not-well-developed",
+    ]
+    ticks = answers("typed-ticks.xlsx")
+    done = [ticks[a.id].done for a in framework.actions[:11]]  # type: ignore[attr-defined]
+    assert done == [True, True, True, True, True, True, True, False, False, False, None]
+    text = answers("long-free-text.xlsx")[crit[0].id]
+    assert text.comment == corpus.answers["long-free-text.xlsx"][(crit[0].id, "comment")]  # type: ignore[attr-defined]
+    nv = answers("no-cached-values.xlsx")[crit[0].actions[0].id]
+    assert nv.done is None  # type: ignore[attr-defined]
+    lo = answers("libreoffice-booleans.xlsx")
+    assert all(lo[a.id].done for a in crit[0].actions)  # type: ignore[attr-defined]
+    for name in (
+        "junk-far-away.xlsx",
+        "enormous-sheet.xlsx",
+        "extra-sheets.xlsx",
+        "renamed-sheets.xlsx",
+    ):
+        expected = corpus.answers[name]
+        got = answers(name)
+        for (item, field), value in expected.items():
+            if field == "stage":
+                label = {s.label: s.id for s in framework.stages}[value]  # type: ignore[index]
+                assert got[item].stage_id == label, (name, item)  # type: ignore[attr-defined]
+            elif field == "done":
+                assert got[item].done is value, (name, item)  # type: ignore[attr-defined]
+
+
+def test_cli_import_of_the_whole_corpus(corpus: Corpus, tmp_path: Path) -> None:
+    out, data = tmp_path / "summary.xlsx", tmp_path / "data"
+    result = CliRunner().invoke(
+        cli, ["import", str(corpus.root), "--out", str(out), "--data", str(data), "--jobs", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    returns = list(csv.DictReader(io.StringIO((data / "returns.csv").read_text("utf-8-sig"))))
+    sources = [r["source"] for r in returns]
+    assert len(sources) == len(set(sources)) == len(corpus.cases)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    listed = [row[0] for row in wb["Returns"].iter_rows(min_row=5, values_only=True) if row[0]]
+    assert Counter(s for s in listed if s.startswith(str(corpus.root))) == Counter(sources)
+    strict = CliRunner().invoke(
+        cli, ["import", str(corpus.root), "--out", str(tmp_path / "s2.xlsx"), "--strict"]
+    )
+    assert strict.exit_code == 1
+
+
+def test_importing_twice_gives_the_same_result(
+    corpus: Corpus, imported, framework: Framework
+) -> None:  # type: ignore[no-untyped-def]
+    again = run_import(ImportRequest(sources=[corpus.root], framework=framework, jobs=1))
+    assert again.returns == imported.returns
