@@ -134,6 +134,35 @@ def _utf16(name: str) -> bytes:
     return name.encode("utf-16-le")
 
 
+def _xls_is_encrypted(data: bytes) -> bool:
+    """Whether an .xls starts its workbook stream with BOF then FILEPASS (encryption).
+
+    Reads only the compound file's first directory sector and the stream's first sector;
+    anything unexpected means "not known to be encrypted", and the reader decides.
+    """
+    try:
+        sector = 1 << struct.unpack_from("<H", data, 30)[0]
+        directory = (struct.unpack_from("<I", data, 48)[0] + 1) * sector
+        for i in range(sector // 128):
+            entry = data[directory + i * 128 : directory + (i + 1) * 128]
+            name_len = struct.unpack_from("<H", entry, 64)[0]
+            name = entry[: max(0, name_len - 2)].decode("utf-16-le", "ignore")
+            if name not in ("Workbook", "Book"):
+                continue
+            start, size = struct.unpack_from("<II", entry, 116)
+            if size < 4096:
+                return False  # kept in the mini stream: not worth following here
+            head = data[(start + 1) * sector : (start + 1) * sector + 64]
+            bof_type, bof_len = struct.unpack_from("<HH", head, 0)
+            if bof_type != 0x0809:
+                return False
+            (next_type,) = struct.unpack_from("<H", head, 4 + bof_len)
+            return bool(next_type == 0x002F)  # FILEPASS
+    except (struct.error, ValueError):
+        return False
+    return False
+
+
 def _sniff_ole(data: bytes) -> Sniffed:
     """An OLE2 compound file: an .xls, an encrypted OOXML workbook, or an Office document."""
     if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
@@ -143,6 +172,12 @@ def _sniff_ole(data: bytes) -> Sniffed:
             "it or send it unprotected (sheet protection is fine)",
         )
     if _utf16("Workbook") in data or _utf16("Book") in data:
+        if _xls_is_encrypted(data):
+            raise Rejection(
+                "password-protected",
+                "the workbook is protected with a password to open: ask the partner to remove "
+                "it or send it unprotected (sheet protection is fine)",
+            )
         return Sniffed(kind="ole", description="an Excel 97-2003 workbook (.xls)")
     if _utf16("WordDocument") in data:
         raise Rejection(
@@ -268,6 +303,12 @@ def inspect_zip(data: bytes) -> ZipInfo:
         if any(s.beyond_bounds for s in result.sheets.values()):
             result.trimmed, result.trimmed_sheets = _trim_ooxml(zf, infos, parts, result)
     else:
+        if b"encryption-data" in parts.get("META-INF/manifest.xml", b""):
+            raise Rejection(
+                "password-protected",
+                "the spreadsheet is protected with a password to open: ask the partner to "
+                "remove it or send it unprotected (sheet protection is fine)",
+            )
         result.saved_at = _ods_saved_at(parts.get("meta.xml", b""))
     return result
 
@@ -313,14 +354,14 @@ def _container_format(zf: zipfile.ZipFile, names: set[str]) -> str:
 
 def _wanted_parts(fmt: str, names: set[str]) -> set[str]:
     if fmt == "ods":
-        return {"meta.xml"}
+        return {"meta.xml", "META-INF/manifest.xml"}
     return {"docProps/core.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
 
 
 def _is_parsed(fmt: str, name: str) -> bool:
     """Whether a part is read by calamine or by xlsxkit (so must be checked before)."""
     if fmt == "ods":
-        return name.endswith(".xml") or name == "mimetype"
+        return name.endswith(".xml") and not name.startswith("Thumbnails/")
     return (
         name == "[Content_Types].xml"
         or name == "docProps/core.xml"

@@ -58,6 +58,23 @@ STATUS_FILLS = {
     ReturnStatus.MISSING: "#FFE699",
 }
 
+#: Column widths of the data tables, by header.
+DATA_WIDTHS = {
+    "org_id": 24,
+    "org_name": 28,
+    "dimension_id": 14,
+    "criterion_id": 32,
+    "stage_id": 20,
+    "stage_label": 20,
+    "stage_index": 11,
+    "action_id": 38,
+    "done": 8,
+    "comment": 40,
+    "notes": 40,
+    "lead": 18,
+    "target_date": 12,
+}
+
 #: A cell to write: plain text/number, or (kind, value) for a styled stage/status cell.
 Cell = Any
 
@@ -149,6 +166,8 @@ class _Writer:
             ),
             "text": add({**base, **border, "text_wrap": True}),
             "list": add({**base, "text_wrap": True, "bottom": 1, "bottom_color": "#D9D9D9"}),
+            "list_nowrap": add({**base, "bottom": 1, "bottom_color": "#D9D9D9"}),
+            "boolean": add({"num_format": '"TRUE";"TRUE";"FALSE"', "align": "center"}),
             "bold": add({**base, **border, "bold": True, "text_wrap": True}),
             "num": add(centre),
             "num_bold": add({**centre, "bold": True}),
@@ -549,8 +568,10 @@ class _Writer:
         what: str,
         *,
         empty: str,
+        no_wrap: frozenset[int] = frozenset(),
     ) -> None:
-        """A titled list with headers, filters and frozen headings."""
+        """A titled list with headers, filters and frozen headings. Columns in NO_WRAP
+        (codes, hashes) stay on one line."""
         self._title(sh, title, subtitle)
         for col, width in enumerate(widths):
             sh.ws.set_column(col, col, width)
@@ -561,17 +582,29 @@ class _Writer:
         room = EXCEL_MAX_ROWS - sh.row - 2
         shown = total = 0
         ws, cell, fmt = sh.ws, self._cell, self.f["list"]
+        nowrap = self.f["list_nowrap"]
+        capacity = [max(int(w), 1) for w in widths]
         for values in rows:
             total += 1
             if shown >= room:
                 continue
             row = sh.row
+            lines = 1
             for col, value in enumerate(values):
                 if type(value) is str:
                     if value:  # blank cells are left out: a long list stays light
+                        if col in no_wrap:
+                            ws.write_string(row, col, value, nowrap)
+                            continue
                         ws.write_string(row, col, value, fmt)
+                        # Apps do not grow rows of wrapped text consistently: set the height
+                        # (a quick estimate: lists can run to a hundred thousand rows).
+                        need = len(value) // capacity[col] + 1 + value.count("\n")
+                        lines = max(lines, need)
                 else:
                     cell(ws, row, col, value)
+            if lines > 1:
+                ws.set_row(row, 15.0 * min(lines, 26) + 2)
             sh.row = row + 1
             shown += 1
         if shown:
@@ -665,7 +698,7 @@ class _Writer:
             "Returns: every file and its verdict",
             "Each file found under the sources, once, with what happened to it and why.",
             ["File", "Status", "Organisation", "Org id", "Saved at", "Reason", "sha256"],
-            [40, 12, 26, 16, 20, 60, 20],
+            [40, 12, 26, 16, 26, 60, 66],
             (
                 (
                     r.source,
@@ -680,6 +713,7 @@ class _Writer:
             ),
             "files",
             empty="No files were found.",
+            no_wrap=frozenset({4, 6}),
         )
         sh.skip()
         self._text_line(sh, "Missing: sent a workbook, none came back", "heading")
@@ -743,7 +777,8 @@ class _Writer:
             sh, title, "An Excel table: use the arrows in the header row to filter and sort."
         )
         ws = sh.ws
-        ws.set_column(0, len(headers) - 1, 18)
+        for col, header in enumerate(headers):
+            ws.set_column(col, col, DATA_WIDTHS.get(header, 18))
         n = self._room(sh, total)
         if n == 0:
             self._text_line(sh, "No accepted returns yet.", "subtitle")
@@ -767,6 +802,7 @@ class _Writer:
         write_string: Callable[..., Any] = ws.write_string
         write_number: Callable[..., Any] = ws.write_number
         write_boolean: Callable[..., Any] = ws.write_boolean
+        boolean = self.f["boolean"]  # TRUE/FALSE in every app (LibreOffice shows 1/0 bare)
         row = head + 1
         for i, values in enumerate(rows):
             if i >= n:
@@ -776,7 +812,7 @@ class _Writer:
                     if value:
                         write_string(row, col, value)
                 elif type(value) is bool:
-                    write_boolean(row, col, value)
+                    write_boolean(row, col, value, boolean)
                 elif value is not None:
                     write_number(row, col, value)
             row += 1

@@ -9,7 +9,6 @@ framework, the organisation and the round.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -94,9 +93,31 @@ class WorkbookSpec:
 
 
 def estimate_lines(text: str, width: float) -> int:
-    """How many lines TEXT wraps to in a column WIDTH characters wide (a safe estimate)."""
-    per_line = max(width * 1.05, 1.0)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+    """How many lines TEXT wraps to in a column WIDTH characters wide.
+
+    Wraps word by word, as spreadsheet apps do, at one character per unit of column width:
+    right for the wider fonts LibreOffice substitutes for Calibri, a little generous in
+    Excel. Row heights are set from this because apps do not grow rows of wrapped text
+    consistently.
+    """
+    capacity = max(int(width), 1)
+    lines = 0
+    for paragraph in text.split("\n"):
+        used, count = 0, 1
+        for word in paragraph.split(" "):
+            size = len(word)
+            if used == 0:
+                used = size
+            elif used + 1 + size <= capacity:
+                used += 1 + size
+            else:
+                count += 1
+                used = size
+            while used > capacity:
+                count += 1
+                used -= capacity
+        lines += count
+    return lines
 
 
 def _height(*cells: tuple[str, float], minimum: int = 1) -> float:
@@ -151,13 +172,25 @@ class _Writer:
         border = {"border": 1, "border_color": BORDER_COLOUR}
         f = {
             "title": wb.add_format(
-                {**base, "bold": True, "font_size": 16, "font_color": HEADER_FILL}
+                {
+                    **base,
+                    "bold": True,
+                    "font_size": 16,
+                    "font_color": HEADER_FILL,
+                    "text_wrap": True,
+                }
             ),
             "subtitle": wb.add_format(
                 {**base, "italic": True, "font_color": "#595959", "text_wrap": True}
             ),
             "heading": wb.add_format(
-                {**base, "bold": True, "font_size": 13, "font_color": HEADER_FILL}
+                {
+                    **base,
+                    "bold": True,
+                    "font_size": 13,
+                    "font_color": HEADER_FILL,
+                    "text_wrap": True,
+                }
             ),
             "label": wb.add_format({**base, "bold": True, "text_wrap": True}),
             "value": wb.add_format({**base, "text_wrap": True}),
@@ -331,19 +364,34 @@ class _Writer:
         ws.set_tab_color(HEADER_FILL)
 
         # Title, guidance and column headings: frozen and repeated on every printed page.
-        ws.write_string(0, L.COL_TEXT, f"{dimension.name}: {self.fw.title}", f["title"])
+        # The title spans D:G and the organisation H:I, so neither runs into the other.
+        title = f"{dimension.name}: {self.fw.title}"
+        ws.merge_range(0, L.COL_TEXT, 0, L.COL_LEAD, "", f["title"])
+        ws.write_string(0, L.COL_TEXT, title, f["title"])
+        ws.merge_range(0, L.COL_DATE, 0, L.COL_INFO, "", f["heading"])
+        org_width = DIMENSION_WIDTHS[L.COL_DATE] + DIMENSION_WIDTHS[L.COL_INFO]
         if self.spec.generic:
             ws.write_formula(
                 0,
-                L.COL_NOTE,
+                L.COL_DATE,
                 f'=IF({self.org_cell}="","(organisation not named yet: see Start)",'
                 f"{self.org_cell})",
                 f["heading"],
                 "(organisation not named yet: see Start)",
             )
+            org_text = "(organisation not named yet: see Start)"
         else:
-            ws.write_string(0, L.COL_NOTE, self.spec.org_display, f["heading"])
-        ws.set_row(0, 24)
+            ws.write_string(0, L.COL_DATE, self.spec.org_display, f["heading"])
+            org_text = self.spec.org_display
+        title_width = sum(DIMENSION_WIDTHS[c] for c in range(L.COL_TEXT, L.COL_LEAD + 1))
+        ws.set_row(
+            0,
+            max(
+                24.0,
+                22.0 * estimate_lines(title, title_width * 0.7),
+                17.0 * estimate_lines(org_text, org_width * 0.85),
+            ),
+        )
         guide = dimension.description or (
             "For each success criterion, pick the stage reached in the yellow Stage cell and "
             "give your evidence. Then tick each suggested action you have done."
@@ -631,14 +679,16 @@ class _Writer:
         ws.set_column(L.START_LABEL_COL + 1, last_col, 13)
         total_width = 30 + 13 * (n_cols - 1)
 
-        def wide(row: int, text: str, fmt: Format, *, first: int = L.START_LABEL_COL) -> None:
+        def wide(
+            row: int, text: str, fmt: Format, *, first: int = L.START_LABEL_COL, label: str = ""
+        ) -> None:
             ws.merge_range(row, first, row, last_col, "", fmt)
             ws.write_string(row, first, text, fmt)
             width = total_width - (30 if first > L.START_LABEL_COL else 0)
-            ws.set_row(row, _height((text, width * 0.95)))
+            ws.set_row(row, _height((text, width * 0.95), (label, 28)))
 
         wide(0, fw.title, f["title"])
-        ws.set_row(0, 26)
+        ws.set_row(0, max(26.0, 22.0 * estimate_lines(fw.title, total_width * 0.7)))
         sub = f"Self-assessment workbook · framework version {fw.version}"
         if fw.source:
             sub += f" · {fw.source}"
@@ -716,7 +766,7 @@ class _Writer:
         for stage in stages:
             ws.write_string(row, L.START_LABEL_COL, stage.label, f[f"stage:{stage.id}"])
             desc = stage.description or f"Stage {stage.index} of {len(stages)}"
-            wide(row, desc, f["value"], first=L.START_VALUE_COL)
+            wide(row, desc, f["value"], first=L.START_VALUE_COL, label=stage.label)
             row += 1
         self._print_setup(ws, 0)
         ws.set_footer(f"&L{_footer_text(_truncate(self.spec.org_display, 120))}&RPage &P of &N")
@@ -762,7 +812,7 @@ class _Writer:
             if 3 <= i < 3 + len(stages):
                 fmt = f[f"stage:{stages[i - 3].id}"]
             ws.write_string(row, col + i, text, fmt)
-        ws.set_row(row, _height(*((h, 13) for h in headers), minimum=2))
+        ws.set_row(row, _height((headers[0], 28), *((h, 12) for h in headers[1:]), minimum=2))
         row += 1
         first_data = row
         for dimension in fw.dimensions:
@@ -776,6 +826,7 @@ class _Writer:
             kind, box = rng(L.COL_KIND), rng(L.COL_INPUT)
             counts = self._prefill_stage_counts(dimension.id)
             ws.write_string(row, col, dimension.name, f["cell_bold"])
+            ws.set_row(row, _height((dimension.name, 28)))
             stage_cols = []
             for i, stage in enumerate(stages):
                 c = col + 3 + i

@@ -385,17 +385,20 @@ class Batch:
         *,
         recalc: bool = True,
         protection: Protection = "respect",
+        password: str | None = None,
     ) -> int:
-        return self._add(
-            {
-                "op": "edit",
-                "src": str(Path(src).resolve()),
-                "edits": [e.to_json() for e in edits],
-                "outputs": _outputs_json(outputs),
-                "recalc": recalc,
-                "protection": protection,
-            }
-        )
+        """Edit SRC and save it as each of OUTPUTS (encrypted with PASSWORD if given)."""
+        job: dict[str, Any] = {
+            "op": "edit",
+            "src": str(Path(src).resolve()),
+            "edits": [e.to_json() for e in edits],
+            "outputs": _outputs_json(outputs),
+            "recalc": recalc,
+            "protection": protection,
+        }
+        if password:
+            job["password"] = password
+        return self._add(job)
 
     def read(self, src: Path, cells: Iterable[CellRef], *, recalc: bool = True) -> int:
         return self._add(

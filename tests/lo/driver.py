@@ -303,7 +303,9 @@ class Office:
             raise DriverError(f"{src} did not open as a spreadsheet")
         return doc
 
-    def store(self, doc: Any, outputs: dict[str, str], src: str) -> dict[str, str]:
+    def store(
+        self, doc: Any, outputs: dict[str, str], src: str, password: str | None = None
+    ) -> dict[str, str]:
         src_resolved = Path(src).resolve()
         stored: dict[str, str] = {}
         for fmt, out in outputs.items():
@@ -313,9 +315,10 @@ class Office:
             if target == src_resolved:
                 raise DriverError(f"refusing to overwrite the source file {src}")
             target.parent.mkdir(parents=True, exist_ok=True)
+            extra = {"Password": password} if password else {}
             doc.storeToURL(
                 uno.systemPathToFileUrl(str(target)),
-                props(FilterName=FILTERS[fmt], Overwrite=True),
+                props(FilterName=FILTERS[fmt], Overwrite=True, **extra),
             )
             if not target.is_file():
                 raise DriverError(f"LibreOffice wrote no {fmt} file at {target}")
@@ -493,7 +496,9 @@ def run_job(office: Office, job: dict[str, Any]) -> dict[str, Any]:
             result["sheets"] = sheet_info(doc)
             result["null_date"] = null_date(doc).isoformat()
         else:
-            result["outputs"] = office.store(doc, job.get("outputs", {}), src)
+            result["outputs"] = office.store(
+                doc, job.get("outputs", {}), src, password=job.get("password")
+            )
     finally:
         with contextlib.suppress(Exception):
             doc.close(True)
