@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.cli.options import framework_option, load_framework_or_fail
+from xlsxkit.cli.options import framework_option, load_framework_or_fail, progress_bar
 from xlsxkit.generate import GenerateError, GenerateRequest, generate
 from xlsxkit.instructions import TemplateError, load_template
 from xlsxkit.orgs import is_valid_email, org_problems_text, read_org_list
@@ -119,15 +119,9 @@ def generate_cmd(
         force=force,
         jobs=jobs,
     )
-    total = max(len(orgs.organisations), 1)
     try:
-        if total > 1:
-            with click.progressbar(
-                length=total, label="Writing workbooks", file=click.get_text_stream("stderr")
-            ) as bar:
-                result = generate(request, progress=bar.update)
-        else:
-            result = generate(request)
+        with progress_bar(len(orgs.organisations), "Writing workbooks") as advance:
+            result = generate(request, progress=advance)
     except GenerateError as exc:
         raise click.ClickException(str(exc)) from None
     what = (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.cli.options import framework_option, load_framework_or_fail
+from xlsxkit.cli.options import framework_option, load_framework_or_fail, progress_bar
 from xlsxkit.consolidate import ProblemRow
 from xlsxkit.generate import GenerateError, read_manifest
 from xlsxkit.importer import ImportRequest, count_files
@@ -101,17 +101,11 @@ def import_cmd(
     request = ImportRequest(
         sources=sources, framework=framework, manifest=manifest, jobs=jobs, exclude=exclude
     )
-    total = count_files(request)
     try:
-        if total > 1:
-            with click.progressbar(
-                length=total, label="Reading returns", file=click.get_text_stream("stderr")
-            ) as bar:
-                outcome = import_job(
-                    request, summary_path=summary_path, data_dir=data_dir, progress=bar.update
-                )
-        else:
-            outcome = import_job(request, summary_path=summary_path, data_dir=data_dir)
+        with progress_bar(count_files(request), "Reading returns") as advance:
+            outcome = import_job(
+                request, summary_path=summary_path, data_dir=data_dir, progress=advance
+            )
     except OutputError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(_report(outcome))

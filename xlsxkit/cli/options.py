@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,3 +39,13 @@ def load_framework_or_fail(path: Path | None) -> Framework:
         return require_framework(resolve_framework_path(path))
     except FrameworkError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for batches of more than one item; None otherwise."""
+    if total <= 1:
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
