@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from xlsxkit.generate import ManifestRow
 from xlsxkit.importer import ImportResult
-from xlsxkit.model import Answer, Framework, Return, ReturnStatus
+from xlsxkit.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
 from xlsxkit.report import Problem, Severity
 
 NOT_ASSESSED = ""  # the stage key of an unanswered criterion in counts
@@ -148,121 +148,109 @@ class Summary:
     def n_action_rows(self) -> int:
         return len(self.orgs) * len(self.framework.actions)
 
+    def _org_criteria(self) -> Iterator[tuple[OrgResult, Dimension, Criterion]]:
+        """Every (organisation, dimension, criterion), in summary order."""
+        for org in self.orgs:
+            for d in self.framework.dimensions:
+                for c in d.criteria:
+                    yield org, d, c
+
     def stage_rows(self) -> Iterator[StageRow]:
         fw = self.framework
-        for org in self.orgs:
-            for d in fw.dimensions:
-                for c in d.criteria:
-                    stage_id = org.stages[c.id]
-                    stage = fw.stage(stage_id) if stage_id else None
-                    answer = org.answers.get(c.id)
-                    yield StageRow(
-                        org_id=org.org_id,
-                        org_name=org.org_name,
-                        dimension_id=d.id,
-                        criterion_id=c.id,
-                        stage_id=stage.id if stage else "",
-                        stage_label=stage.label if stage else "",
-                        stage_index=stage.index if stage else None,
-                        comment=answer.comment if answer else "",
-                    )
+        for org, d, c in self._org_criteria():
+            stage_id = org.stages[c.id]
+            stage = fw.stage(stage_id) if stage_id else None
+            answer = org.answers.get(c.id)
+            yield StageRow(
+                org_id=org.org_id,
+                org_name=org.org_name,
+                dimension_id=d.id,
+                criterion_id=c.id,
+                stage_id=stage.id if stage else "",
+                stage_label=stage.label if stage else "",
+                stage_index=stage.index if stage else None,
+                comment=answer.comment if answer else "",
+            )
 
     def action_rows(self) -> Iterator[ActionRow]:
-        fw = self.framework
-        for org in self.orgs:
-            for d in fw.dimensions:
-                for c in d.criteria:
-                    for a in c.actions:
-                        answer = org.answers.get(a.id)
-                        done = org.done[a.id]
-                        yield ActionRow(
-                            org_id=org.org_id,
-                            org_name=org.org_name,
-                            dimension_id=d.id,
-                            criterion_id=c.id,
-                            stage_id=a.stage_id,
-                            action_id=a.id,
-                            done=done is True,
-                            answered=done is not None,
-                            notes=answer.notes if answer else "",
-                            lead=answer.lead if answer else "",
-                            target_date=answer.target_date if answer else "",
-                        )
+        for org, d, c in self._org_criteria():
+            for a in c.actions:
+                answer = org.answers.get(a.id)
+                done = org.done[a.id]
+                yield ActionRow(
+                    org_id=org.org_id,
+                    org_name=org.org_name,
+                    dimension_id=d.id,
+                    criterion_id=c.id,
+                    stage_id=a.stage_id,
+                    action_id=a.id,
+                    done=done is True,
+                    answered=done is not None,
+                    notes=answer.notes if answer else "",
+                    lead=answer.lead if answer else "",
+                    target_date=answer.target_date if answer else "",
+                )
 
     def next_steps(self) -> Iterator[NextStep]:
         """Per organisation, the actions at or below its current stage not yet done; a
         criterion without a stage is listed once, to be assessed first."""
         fw = self.framework
-        for org in self.orgs:
-            for d in fw.dimensions:
-                for c in d.criteria:
-                    stage_id = org.stages[c.id]
-                    if stage_id is None:
-                        yield NextStep(
-                            org_id=org.org_id,
-                            org_name=org.org_name,
-                            dimension_id=d.id,
-                            criterion_id=c.id,
-                            current_stage_id="",
-                            action_id="",
-                            action_stage_id="",
-                            notes="",
-                            lead="",
-                            target_date="",
-                        )
-                        continue
-                    level = fw.stage(stage_id).index
-                    for a in c.actions:
-                        if fw.stage(a.stage_id).index > level or org.done[a.id] is True:
-                            continue
-                        answer = org.answers.get(a.id)
-                        yield NextStep(
-                            org_id=org.org_id,
-                            org_name=org.org_name,
-                            dimension_id=d.id,
-                            criterion_id=c.id,
-                            current_stage_id=stage_id,
-                            action_id=a.id,
-                            action_stage_id=a.stage_id,
-                            notes=answer.notes if answer else "",
-                            lead=answer.lead if answer else "",
-                            target_date=answer.target_date if answer else "",
-                        )
+        for org, d, c in self._org_criteria():
+            stage_id = org.stages[c.id]
+            if stage_id is None:
+                yield NextStep(
+                    org_id=org.org_id,
+                    org_name=org.org_name,
+                    dimension_id=d.id,
+                    criterion_id=c.id,
+                    current_stage_id="",
+                    action_id="",
+                    action_stage_id="",
+                    notes="",
+                    lead="",
+                    target_date="",
+                )
+                continue
+            level = fw.stage(stage_id).index
+            for a in c.actions:
+                if fw.stage(a.stage_id).index > level or org.done[a.id] is True:
+                    continue
+                answer = org.answers.get(a.id)
+                yield NextStep(
+                    org_id=org.org_id,
+                    org_name=org.org_name,
+                    dimension_id=d.id,
+                    criterion_id=c.id,
+                    current_stage_id=stage_id,
+                    action_id=a.id,
+                    action_stage_id=a.stage_id,
+                    notes=answer.notes if answer else "",
+                    lead=answer.lead if answer else "",
+                    target_date=answer.target_date if answer else "",
+                )
 
     def comments(self) -> Iterator[CommentRow]:
         """All free text: evidence, notes, leads and dates, with organisation and item."""
-        fw = self.framework
-        for org in self.orgs:
-            for d in fw.dimensions:
-                for c in d.criteria:
-                    answer = org.answers.get(c.id)
-                    if answer and answer.comment:
-                        yield CommentRow(
-                            org_id=org.org_id,
-                            org_name=org.org_name,
-                            dimension_id=d.id,
-                            item_id=c.id,
-                            kind="evidence",
-                            text=answer.comment,
-                        )
-                    for a in c.actions:
-                        answer = org.answers.get(a.id)
-                        if answer is None:
-                            continue
-                        for kind, text in (
-                            ("notes", answer.notes),
-                            ("lead", answer.lead),
-                            ("target date", answer.target_date),
-                        ):
-                            if text:
-                                yield CommentRow(
-                                    org_id=org.org_id,
-                                    org_name=org.org_name,
-                                    dimension_id=d.id,
-                                    item_id=a.id,
-                                    kind=kind,
-                                    text=text,
-                                )
+        for org, d, c in self._org_criteria():
+            texts = [(c.id, "evidence", org.answers[c.id].comment)] if c.id in org.answers else []
+            for a in c.actions:
+                answer = org.answers.get(a.id)
+                if answer is not None:
+                    texts += [
+                        (a.id, "notes", answer.notes),
+                        (a.id, "lead", answer.lead),
+                        (a.id, "target date", answer.target_date),
+                    ]
+            for item_id, kind, text in texts:
+                if text:
+                    yield CommentRow(
+                        org_id=org.org_id,
+                        org_name=org.org_name,
+                        dimension_id=d.id,
+                        item_id=item_id,
+                        kind=kind,
+                        text=text,
+                    )
 
 
 def _org_result(framework: Framework, r: Return) -> OrgResult:

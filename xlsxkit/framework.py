@@ -333,20 +333,14 @@ class _Checker:
                 f"{title} is too long: {len(inst)} characters, at most {rule}",
                 path,
             )
-        elif kind == "minItems":
+        elif kind in ("minItems", "maxItems"):
             n = len(inst) if isinstance(inst, list) else 0
-            yield self._at(
-                "too-few",
-                f"{title} needs at least {rule}, but has {n}",
-                path,
+            code, bound = (
+                ("too-few", "needs at least")
+                if kind == "minItems"
+                else ("too-many", "allows at most")
             )
-        elif kind == "maxItems":
-            n = len(inst) if isinstance(inst, list) else 0
-            yield self._at(
-                "too-many",
-                f"{title} allows at most {rule}, but has {n}",
-                path,
-            )
+            yield self._at(code, f"{title} {bound} {rule}, but has {n}", path)
         elif kind == "uniqueItems":
             yield self._at("repeated-item", f"{title} lists the same id more than once", path)
         else:  # pragma: no cover - the schema uses only the keywords above

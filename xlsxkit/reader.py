@@ -7,6 +7,7 @@ found by the ids in the hidden id column, on whatever sheet they are.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -44,6 +45,12 @@ class _Found:
     sheet: str
     row: int
     cells: list[Any]
+
+    def at(self, col: int) -> Any:
+        return self.cells[col] if len(self.cells) > col else None
+
+    def ref(self, col: int) -> str:
+        return L.cell_ref(self.row, col)
 
 
 @dataclass(kw_only=True)
@@ -122,22 +129,10 @@ def _read(path: Path, source: str, framework: Framework) -> Return:
     except Rejection as rej:
         return rejected(source, rej.code, rej.message, **base)
     saved = zip_info.saved_at if zip_info and zip_info.saved_at else None
-    return Return(
-        source=source,
-        status=result.status,
-        code=result.code,
-        reason=result.reason,
-        org_id=result.org_id,
-        org_name=result.org_name,
-        generic=result.generic,
-        token=result.token,
-        framework_id=result.framework_id,
-        framework_version=result.framework_version,
-        framework_hash=result.framework_hash,
-        round=result.round,
+    return dataclasses.replace(
+        result,
         saved_at=(saved or mtime).isoformat(timespec="seconds"),
         saved_at_source="document" if saved else "file",
-        answers=result.answers,
         problems=tuple(state.problems),
         **base,
     )
@@ -194,23 +189,8 @@ def _cell(grid: Grid, row: int, col: int) -> Any:
     return None
 
 
-@dataclass(kw_only=True)
-class _Parsed:
-    status: str = ReturnStatus.ACCEPTED
-    code: str = ""
-    reason: str = ""
-    org_id: str = ""
-    org_name: str = ""
-    generic: bool = False
-    token: str = ""
-    framework_id: str = ""
-    framework_version: str = ""
-    framework_hash: str = ""
-    round: str = ""
-    answers: tuple[Answer, ...] = ()
-
-
-def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
+def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> Return:
+    """The accepted return in DATA (file-level fields are filled in by the caller)."""
     wb = _open(data, zip_info)
     book = _Book(wb)
     try:
@@ -224,16 +204,12 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
     _report_trimmed(zip_info, state)
     identity_sheet, identity = _identity(book, names)
     fw = state.framework
-    parsed = _Parsed(
-        framework_id=identity.get(L.KEY_FRAMEWORK_ID, ""),
-        framework_version=identity.get(L.KEY_FRAMEWORK_VERSION, ""),
-        framework_hash=identity.get(L.KEY_FRAMEWORK_HASH, ""),
-        org_id=identity.get(L.KEY_ORG_ID, ""),
-        org_name=identity.get(L.KEY_ORG_NAME, ""),
-        generic=identity.get(L.KEY_GENERIC, "").lower() == "true",
-        token=identity.get(L.KEY_TOKEN, ""),
-        round=identity.get(L.KEY_ROUND, ""),
-    )
+    framework_id = identity.get(L.KEY_FRAMEWORK_ID, "")
+    framework_version = identity.get(L.KEY_FRAMEWORK_VERSION, "")
+    framework_hash = identity.get(L.KEY_FRAMEWORK_HASH, "")
+    org_id = identity.get(L.KEY_ORG_ID, "")
+    org_name = identity.get(L.KEY_ORG_NAME, "")
+    generic = identity.get(L.KEY_GENERIC, "").lower() == "true"
     layout_version = identity.get(L.KEY_LAYOUT_VERSION, "")
     if layout_version != L.LAYOUT_VERSION:
         raise Rejection(
@@ -241,12 +217,12 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
             f"the workbook was made by a different xlsxkit (layout {layout_version or '?'}, "
             f"this one reads layout {L.LAYOUT_VERSION}); import it with the xlsxkit that made it",
         )
-    if parsed.framework_id != fw.id:
+    if framework_id != fw.id:
         title = identity.get(L.KEY_FRAMEWORK_TITLE, "")
         raise Rejection(
             "other-framework",
-            f"the workbook belongs to another framework: {parsed.framework_id or '?'} "
-            f"version {parsed.framework_version or '?'}{f' ({title!r})' if title else ''}, "
+            f"the workbook belongs to another framework: {framework_id or '?'} "
+            f"version {framework_version or '?'}{f' ({title!r})' if title else ''}, "
             f"not {fw.id}; import it with that framework (--framework)",
         )
 
@@ -258,18 +234,18 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
         for name, scan in (zip_info.sheets.items() if zip_info else [])
     }
     found, org_typed, seen_ids = _find_rows(book, names, identity_sheet, identity, state)
-    if parsed.generic:
+    if generic:
         if org_typed is None or is_blank(org_typed[0]):
             raise Rejection(
                 "no-organisation",
                 "this is a generic workbook and no organisation name was typed on its Start "
                 "sheet: ask the partner to type it in the yellow cell and send it again",
             )
-        parsed.org_name = " ".join(text_value(org_typed[0]).split())
-        parsed.org_id = ""  # decided by the import, from the manifest or the name
+        org_name = " ".join(text_value(org_typed[0]).split())
+        org_id = ""  # decided by the import, from the manifest or the name
 
-    if parsed.framework_hash != fw.content_hash:
-        _version_warning(parsed, seen_ids, state)
+    if framework_hash != fw.content_hash:
+        _version_warning(framework_version, framework_hash, seen_ids, state)
 
     answers: list[Answer] = []
     for item_id, where in found.items():
@@ -277,8 +253,19 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> _Parsed:
             answers.append(_criterion_answer(item_id, where, matcher, formulas, state))
         elif fw.has_action(item_id):
             answers.append(_action_answer(item_id, where, formulas, state))
-    parsed.answers = tuple(answers)
-    return parsed
+    return Return(
+        source=state.source,
+        status=ReturnStatus.ACCEPTED,
+        org_id=org_id,
+        org_name=org_name,
+        generic=generic,
+        token=identity.get(L.KEY_TOKEN, ""),
+        framework_id=framework_id,
+        framework_version=framework_version,
+        framework_hash=framework_hash,
+        round=identity.get(L.KEY_ROUND, ""),
+        answers=tuple(answers),
+    )
 
 
 def _report_trimmed(zip_info: ZipInfo | None, state: _State) -> None:
@@ -426,7 +413,7 @@ def _non_empty(grid: Grid) -> int:
     return sum(1 for row in grid for v in row if not is_blank(v))
 
 
-def _version_warning(parsed: _Parsed, seen: set[str], state: _State) -> None:
+def _version_warning(version: str, content_hash: str, seen: set[str], state: _State) -> None:
     fw = state.framework
     ours = {c.id for c in fw.criteria} | {a.id for a in fw.actions}
     only_workbook = sorted(seen - ours)
@@ -446,8 +433,8 @@ def _version_warning(parsed: _Parsed, seen: set[str], state: _State) -> None:
         detail.append("every item id matches; only the wording differs")
     state.warn(
         "framework-version",
-        f"the workbook was made from {fw.id} version {parsed.framework_version or '?'} "
-        f"(content {parsed.framework_hash[:19] or '?'}), not version {fw.version} "
+        f"the workbook was made from {fw.id} version {version or '?'} "
+        f"(content {content_hash[:19] or '?'}), not version {fw.version} "
         f"({fw.content_hash[:19]}); answers were taken for every item in both. "
         + "; ".join(detail),
     )
@@ -460,7 +447,7 @@ def _some(ids: list[str], limit: int = 10) -> str:
 def _missing_value(
     found: _Found, col: int, formulas: dict[str, set[str]], state: _State, what: str
 ) -> bool:
-    ref = L.cell_ref(found.row, col)
+    ref = found.ref(col)
     if ref in formulas.get(found.sheet, set()):
         state.warn(
             "missing-cached-value",
@@ -481,8 +468,7 @@ def _criterion_answer(
     formulas: dict[str, set[str]],
     state: _State,
 ) -> Answer:
-    cells = found.cells
-    raw_stage = cells[L.COL_INPUT] if len(cells) > L.COL_INPUT else None
+    raw_stage = found.at(L.COL_INPUT)
     stage_id: str | None = None
     if not _missing_value(found, L.COL_INPUT, formulas, state, "stage"):
         matched = matcher.match(raw_stage)
@@ -493,28 +479,23 @@ def _criterion_answer(
                 f"{describe(raw_stage)} is not a stage of this framework ({labels}); the "
                 "criterion was left unanswered. Ask the partner which stage they meant",
                 sheet=found.sheet,
-                cell=L.cell_ref(found.row, L.COL_INPUT),
+                cell=found.ref(L.COL_INPUT),
             )
         elif isinstance(matched, str):
             stage_id = matched
-    comment = cells[L.COL_NOTE] if len(cells) > L.COL_NOTE else None
     return Answer(
         item_id=item_id,
         sheet=found.sheet,
         row=found.row + 1,
         stage_id=stage_id,
-        comment=free_text(comment),
+        comment=free_text(found.at(L.COL_NOTE)),
     )
 
 
 def _action_answer(
     item_id: str, found: _Found, formulas: dict[str, set[str]], state: _State
 ) -> Answer:
-    cells = found.cells
-
-    def at(col: int) -> Any:
-        return cells[col] if len(cells) > col else None
-
+    at = found.at
     done: bool | None = None
     if not _missing_value(found, L.COL_INPUT, formulas, state, "tick"):
         parsed = parse_done(at(L.COL_INPUT))
@@ -524,7 +505,7 @@ def _action_answer(
                 f"{describe(at(L.COL_INPUT))} is not a tick: use TRUE/FALSE, yes/no, x or ✓; "
                 "the action was left unanswered",
                 sheet=found.sheet,
-                cell=L.cell_ref(found.row, L.COL_INPUT),
+                cell=found.ref(L.COL_INPUT),
             )
         elif isinstance(parsed, bool):
             done = parsed
@@ -537,7 +518,7 @@ def _action_answer(
             f"{describe(raw_date)} is not a date xlsxkit can read without guessing; the target "
             "date was left blank. Write dates as 2027-03-31",
             sheet=found.sheet,
-            cell=L.cell_ref(found.row, L.COL_DATE),
+            cell=found.ref(L.COL_DATE),
         )
     elif isinstance(parsed_date, dt.date):
         target = parsed_date.isoformat()
