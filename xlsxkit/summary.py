@@ -26,7 +26,7 @@ from xlsxkit.consolidate import NOT_ASSESSED, Summary
 from xlsxkit.data import ACTIONS_COLUMNS, STAGES_COLUMNS, missing_reason
 from xlsxkit.model import ReturnStatus
 from xlsxkit.names import make_sheet_names
-from xlsxkit.workbook import HEADER_FILL, stage_colours
+from xlsxkit.workbook import HEADER_FILL, estimate_lines, stage_colours
 
 EXCEL_MAX_ROWS = 1_048_576
 NOT_ASSESSED_FILL = "#D9D9D9"
@@ -463,6 +463,7 @@ class _Writer:
         first = sh.row
         n = self._room(sh, len(s.orgs))
         for org in s.orgs[:n]:
+            lines = estimate_lines(org.org_name, 30)
             self._line(
                 sh,
                 [
@@ -470,6 +471,7 @@ class _Writer:
                     *(("stage", org.stages[c.id]) for _, _, c in criteria),
                     *(("pct", s.org_dimension_done[(org.org_id, d.id)]) for d in fw.dimensions),
                 ],
+                height=15.0 * lines + 2 if lines > 1 else None,
             )
         if s.orgs:
             col = len(criteria) + 1
