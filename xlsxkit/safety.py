@@ -41,19 +41,18 @@ SEND_WORKBOOK = (
     "ask the partner to send back the workbook they were sent (.xlsx, .xlsm, .xls or .ods)"
 )
 
-_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF", "pdf", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "image", "a PNG image"),
-    (b"\xff\xd8\xff", "image", "a JPEG image"),
-    (b"GIF87a", "image", "a GIF image"),
-    (b"GIF89a", "image", "a GIF image"),
-    (b"II*\x00", "image", "a TIFF image"),
-    (b"MM\x00*", "image", "a TIFF image"),
-    (b"BM", "image", "a BMP image"),
-    (b"{\\rtf", "rtf", "a Rich Text document"),
-    (b"Rar!", "archive", "a RAR archive"),
-    (b"7z\xbc\xaf", "archive", "a 7-Zip archive"),
-    (b"\x1f\x8b", "archive", "a gzip archive"),
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"{\\rtf", "a Rich Text document"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
 )
 OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC: Final = b"PK\x03\x04"
@@ -73,7 +72,7 @@ def sniff(data: bytes) -> Sniffed:
         return Sniffed(kind="zip", description="a zip container")
     if data.startswith(OLE_MAGIC):
         return _sniff_ole(data)
-    for magic, _kind, description in _SIGNATURES:
+    for magic, description in _SIGNATURES:
         if data.startswith(magic):
             raise Rejection(
                 "not-a-workbook",
@@ -286,12 +285,6 @@ def inspect_zip(data: bytes) -> ZipInfo:
                 "corrupt",
                 f"the file is damaged (part {info.filename!r} does not unpack); "
                 f"{SEND_WORKBOOK}, attached again",
-            ) from None
-        except (RuntimeError, NotImplementedError):
-            raise Rejection(
-                "password-protected",
-                "the file is encrypted: ask the partner to remove the password or send it "
-                "unprotected (sheet protection is fine)",
             ) from None
         if content is not None:
             parts[info.filename] = content

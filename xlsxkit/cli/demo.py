@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.cli.options import framework_option, load_framework_or_fail
+from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail
 from xlsxkit.demo import DemoError, run_demo
 from xlsxkit.generate import GenerateError
 from xlsxkit.instructions import TemplateError, load_template
@@ -24,7 +24,7 @@ from xlsxkit.pipeline import OutputError
 @framework_option
 @click.option("--seed", default=2026, show_default=True, help="Seed for the sample answers.")
 @click.option("--force", is_flag=True, help="Replace a demo already in DIRECTORY.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Processes to use. Default: all cores.")
+@jobs_option
 def demo_cmd(
     directory: Path, framework_path: Path | None, seed: int, force: bool, jobs: int | None
 ) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.cli.options import framework_option, load_framework_or_fail, progress_bar
+from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
 from xlsxkit.generate import GenerateError, GenerateRequest, generate
 from xlsxkit.instructions import TemplateError, load_template
 from xlsxkit.orgs import is_valid_email, org_problems_text, read_org_list
@@ -68,7 +68,7 @@ def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     "is one, else the bundled template.",
 )
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Processes to use. Default: all cores.")
+@jobs_option
 def generate_cmd(
     framework_path: Path | None,
     orgs_path: Path | None,

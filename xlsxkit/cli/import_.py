@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.cli.options import framework_option, load_framework_or_fail, progress_bar
+from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
 from xlsxkit.consolidate import ProblemRow
 from xlsxkit.generate import GenerateError, read_manifest
 from xlsxkit.importer import ImportRequest, count_files
@@ -56,9 +56,7 @@ def _summary_path(ctx: click.Context, param: click.Parameter, value: Path) -> Pa
     help="Exit 1 if any file was rejected or any warning was raised (the summary is still "
     "written).",
 )
-@click.option(
-    "--jobs", type=click.IntRange(min=1), help="Files read in parallel. Default: all cores."
-)
+@jobs_option
 def import_cmd(
     sources: tuple[Path, ...],
     summary_path: Path,

@@ -29,6 +29,16 @@ def framework_option(func: F) -> F:
     )(func)
 
 
+def jobs_option(func: F) -> F:
+    """``--jobs N``: processes to use; default all cores."""
+    return click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes to use (files are read or written in parallel). Default: all cores.",
+    )(func)
+
+
 def resolve_framework_path(path: Path | None) -> Path:
     return path if path is not None else resources.default_framework()
 
