@@ -11,7 +11,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,6 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from xlsxkit import layout as L
 from xlsxkit.model import Answer, Framework, Return, ReturnStatus
-from xlsxkit.names import normalise_label
 from xlsxkit.normalise import (
     UNREADABLE,
     StageMatcher,
@@ -531,14 +529,3 @@ def _action_answer(
         lead=free_text(at(L.COL_LEAD)),
         target_date=target,
     )
-
-
-def file_mtime(path: Path) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return 0.0
-
-
-def normalised_org_name(name: str) -> str:
-    return normalise_label(name)

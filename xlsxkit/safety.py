@@ -273,7 +273,7 @@ def inspect_zip(data: bytes) -> ZipInfo:
     # Decompress every part within the bounds (zipfile stops at the declared size and
     # checks the CRC), refusing XML with DOCTYPE/ENTITY declarations.
     parts: dict[str, bytes] = {}
-    wanted = _wanted_parts(fmt, names)
+    wanted = _wanted_parts(fmt)
     for info in infos:
         if info.is_dir() or not _is_parsed(fmt, info.filename):
             continue  # no reader ever opens this part: it is only size-checked
@@ -345,7 +345,7 @@ def _container_format(zf: zipfile.ZipFile, names: set[str]) -> str:
     )
 
 
-def _wanted_parts(fmt: str, names: set[str]) -> set[str]:
+def _wanted_parts(fmt: str) -> set[str]:
     if fmt == "ods":
         return {"meta.xml", "META-INF/manifest.xml"}
     return {"docProps/core.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
