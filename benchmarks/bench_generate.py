@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from xlsxkit.framework import require_framework
-from xlsxkit.generate import GenerateRequest, generate
-from xlsxkit.instructions import load_template
-from xlsxkit.model import Organisation
+from xlsxkit.framework.load import require_framework
+from xlsxkit.framework.model import Organisation
+from xlsxkit.outbound.generate import GenerateRequest, generate
 from xlsxkit.resources import bundled_framework
+from xlsxkit.workbook.instructions import load_template
 
 
 def main() -> int:

@@ -18,14 +18,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.corpus import raw_zip, rewrite, sheet_part  # noqa: E402
 from tests.helpers import orgs, write_filled  # noqa: E402
-from xlsxkit.framework import require_framework  # noqa: E402
+from xlsxkit.framework.load import require_framework  # noqa: E402
 from xlsxkit.resources import bundled_framework  # noqa: E402
 
 CHILD = """
 import sys, time
 from pathlib import Path
-from xlsxkit.framework import require_framework
-from xlsxkit.reader import read_return
+from xlsxkit.framework.load import require_framework
+from xlsxkit.workbook.read import read_return
 from xlsxkit.resources import bundled_framework
 fw = require_framework(bundled_framework())
 start = time.perf_counter()

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import openpyxl
 
-from xlsxkit.framework import require_framework
-from xlsxkit.importer import ImportRequest
-from xlsxkit.instructions import load_template
-from xlsxkit.model import Framework, Organisation
-from xlsxkit.pipeline import import_job
+from xlsxkit.app.import_job import import_job
+from xlsxkit.framework.load import require_framework
+from xlsxkit.framework.model import Framework, Organisation
+from xlsxkit.inbound.importer import ImportRequest
 from xlsxkit.resources import bundled_framework
-from xlsxkit.workbook import CellValue, WorkbookSpec, write_workbook
+from xlsxkit.workbook.instructions import load_template
+from xlsxkit.workbook.write import CellValue, WorkbookSpec, write_workbook
 
 HERE = Path(__file__).resolve().parent
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from xlsxkit.framework import require_framework
-from xlsxkit.model import Framework
+from xlsxkit.framework.load import require_framework
+from xlsxkit.framework.model import Framework
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -24,10 +24,10 @@ import openpyxl
 
 from tests.filling import fill_with_openpyxl, random_answers, rows_by_id
 from tests.helpers import write_filled
-from xlsxkit import layout as L
-from xlsxkit.framework import parse_framework
-from xlsxkit.model import Framework, Organisation
-from xlsxkit.orgs import org_id_for
+from xlsxkit.framework.load import parse_framework
+from xlsxkit.framework.model import Framework, Organisation
+from xlsxkit.inbound.orgs import org_id_for
+from xlsxkit.workbook import layout as L
 
 ROOT = Path(__file__).resolve().parent.parent
 

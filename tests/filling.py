@@ -9,8 +9,8 @@ from typing import Any
 
 import openpyxl
 
-from xlsxkit import layout as L
-from xlsxkit.model import Framework
+from xlsxkit.framework.model import Framework
+from xlsxkit.workbook import layout as L
 
 FIELD_COLUMNS = {
     "stage": L.COL_INPUT,

@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from tests.filling import Answers
-from xlsxkit.generate import GenerateRequest, GenerateResult, generate, read_manifest
-from xlsxkit.importer import ImportRequest, ImportResult, run_import
-from xlsxkit.instructions import load_template
-from xlsxkit.model import Answer, Framework, Organisation, Return, ReturnStatus
-from xlsxkit.workbook import WorkbookSpec, write_workbook
+from xlsxkit.framework.model import Answer, Framework, Organisation, Return, ReturnStatus
+from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
+from xlsxkit.outbound.generate import GenerateRequest, GenerateResult, generate
+from xlsxkit.workbook.instructions import load_template
+from xlsxkit.workbook.manifest import read_manifest
+from xlsxkit.workbook.write import WorkbookSpec, write_workbook
 
 
 def orgs(*names: str) -> list[Organisation]:
-    from xlsxkit.orgs import org_id_for
+    from xlsxkit.inbound.orgs import org_id_for
 
     return [
         Organisation(id=org_id_for(n), name=n, contact=f"Contact {i}", email=f"c{i}@example.org")

@@ -14,8 +14,13 @@ from click.testing import CliRunner
 from tests.filling import random_answers
 from tests.helpers import orgs, write_filled
 from xlsxkit.cli import cli
-from xlsxkit.data import ACTIONS_COLUMNS, PROBLEMS_COLUMNS, RETURNS_COLUMNS, STAGES_COLUMNS
-from xlsxkit.model import Framework
+from xlsxkit.framework.model import Framework
+from xlsxkit.render.data_csv import (
+    ACTIONS_COLUMNS,
+    PROBLEMS_COLUMNS,
+    RETURNS_COLUMNS,
+    STAGES_COLUMNS,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from tests.corpus import Corpus, build_corpus
 from tests.helpers import generate_batch, orgs
 from xlsxkit.cli import cli
-from xlsxkit.importer import ImportRequest, run_import
-from xlsxkit.model import Framework, ReturnStatus
+from xlsxkit.framework.model import Framework, ReturnStatus
+from xlsxkit.inbound.importer import ImportRequest, run_import
 
 
 @pytest.fixture(scope="module")

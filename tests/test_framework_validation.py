@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.fwtools import minimal, write
-from xlsxkit.framework import content_hash, load_framework, parse_framework
-from xlsxkit.report import Problem
+from xlsxkit.framework.load import content_hash, load_framework, parse_framework
+from xlsxkit.problems import Problem
 
 
 def problems(path: Path) -> list[Problem]:

@@ -12,9 +12,10 @@ import pytest
 
 from tests.corpus import raw_zip
 from tests.helpers import import_paths, orgs, write_filled
-from xlsxkit import pool, reader
-from xlsxkit.model import Framework, Return
-from xlsxkit.reader import read_return
+from xlsxkit.framework.model import Framework, Return
+from xlsxkit.inbound import pool
+from xlsxkit.workbook import read as reader
+from xlsxkit.workbook.read import read_return
 
 
 @pytest.fixture()

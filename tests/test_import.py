@@ -19,10 +19,10 @@ from tests.helpers import (
     orgs,
     write_filled,
 )
-from xlsxkit import layout as L
-from xlsxkit.framework import load_framework
-from xlsxkit.model import Framework, ReturnStatus
-from xlsxkit.workbook import CellValue
+from xlsxkit.framework.load import load_framework
+from xlsxkit.framework.model import Framework, ReturnStatus
+from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.write import CellValue
 
 ROOT = Path(__file__).resolve().parent.parent
 

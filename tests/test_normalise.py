@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlsxkit.model import Framework
-from xlsxkit.normalise import UNREADABLE, StageMatcher, parse_date, parse_done, text_value
+from xlsxkit.framework.model import Framework
+from xlsxkit.workbook.normalise import UNREADABLE, StageMatcher, parse_date, parse_done, text_value
 
 TRUE_FORMS = ["TRUE", "true", "True", "x", "X", "✓", "✔", "yes", "YES", "y", "Y", "1", " x "]
 FALSE_FORMS = ["FALSE", "false", "no", "No", "n", "N", "0", "", "   "]
@@ -53,7 +53,7 @@ def test_stage_forms(framework: Framework) -> None:
 )
 def test_stage_variants_match(label: str, pad: list[str], upper: bool, swap: bool) -> None:
     from tests.conftest import ROOT
-    from xlsxkit.framework import require_framework
+    from xlsxkit.framework.load import require_framework
 
     fw = require_framework(ROOT / "framework.yaml")
     text = label.upper() if upper else label.lower()
@@ -67,7 +67,7 @@ def test_stage_variants_match(label: str, pad: list[str], upper: bool, swap: boo
 @given(st.text(max_size=20))
 def test_stage_matching_never_guesses(text: str) -> None:
     from tests.conftest import ROOT
-    from xlsxkit.framework import require_framework
+    from xlsxkit.framework.load import require_framework
     from xlsxkit.names import normalise_label
 
     fw = require_framework(ROOT / "framework.yaml")

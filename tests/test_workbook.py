@@ -13,11 +13,11 @@ from python_calamine import CalamineWorkbook
 
 from tests.fwtools import big_framework, minimal, write
 from tests.helpers import orgs, write_filled
-from xlsxkit import layout as L
-from xlsxkit.framework import load_framework
-from xlsxkit.instructions import load_template
-from xlsxkit.model import Framework
-from xlsxkit.workbook import BOOLEAN_FORMAT, WorkbookSpec, write_workbook
+from xlsxkit.framework.load import load_framework
+from xlsxkit.framework.model import Framework
+from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.instructions import load_template
+from xlsxkit.workbook.write import BOOLEAN_FORMAT, WorkbookSpec, write_workbook
 
 
 @pytest.fixture()

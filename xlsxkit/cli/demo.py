@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
+from xlsxkit.app.demo import DemoError, run_demo
+from xlsxkit.app.import_job import OutputError
 from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail
-from xlsxkit.demo import DemoError, run_demo
-from xlsxkit.generate import GenerateError
-from xlsxkit.instructions import TemplateError, load_template
-from xlsxkit.model import ReturnStatus
-from xlsxkit.pipeline import OutputError
+from xlsxkit.framework.model import ReturnStatus
+from xlsxkit.outbound.generate import GenerateError
+from xlsxkit.workbook.instructions import TemplateError, load_template
 
 
 @click.command("demo")

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
-from xlsxkit.generate import GenerateError, GenerateRequest, generate
-from xlsxkit.instructions import TemplateError, load_template
-from xlsxkit.orgs import is_valid_email, org_problems_text, read_org_list
+from xlsxkit.inbound.orgs import is_valid_email, org_problems_text, read_org_list
+from xlsxkit.outbound.generate import GenerateError, GenerateRequest, generate
+from xlsxkit.workbook.instructions import TemplateError, load_template
 
 
 def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
+from xlsxkit.app.import_job import ImportOutcome, OutputError, import_job
 from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
-from xlsxkit.consolidate import ProblemRow
-from xlsxkit.generate import GenerateError, read_manifest
-from xlsxkit.importer import ImportRequest, count_files
-from xlsxkit.model import ReturnStatus
-from xlsxkit.pipeline import ImportOutcome, OutputError, import_job
+from xlsxkit.framework.model import ReturnStatus
+from xlsxkit.inbound.importer import ImportRequest, count_files
+from xlsxkit.results.consolidate import ProblemRow
+from xlsxkit.workbook.manifest import ManifestError, read_manifest
 
 WORST_SHOWN = 8
 
@@ -87,7 +87,7 @@ def import_cmd(
     if manifest_path is not None:
         try:
             manifest = read_manifest(manifest_path)
-        except GenerateError as exc:
+        except ManifestError as exc:
             raise click.ClickException(str(exc)) from None
     exclude = [summary_path]
     if manifest_path is not None:

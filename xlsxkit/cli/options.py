@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from xlsxkit import resources
-from xlsxkit.framework import FrameworkError, require_framework
-from xlsxkit.model import Framework
+from xlsxkit.framework.load import FrameworkError, require_framework
+from xlsxkit.framework.model import Framework
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from xlsxkit.cli.options import resolve_framework_path
-from xlsxkit.framework import load_framework
+from xlsxkit.framework.load import load_framework
 
 
 @click.command("validate")

@@ -11,14 +11,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlsxkit.csvsafe import unneutralise, write_csv
-from xlsxkit.instructions import InstructionsTemplate
-from xlsxkit.model import Framework, Organisation
+from xlsxkit.csvsafe import write_csv
+from xlsxkit.framework.model import Framework, Organisation
 from xlsxkit.names import safe_file_stem
-from xlsxkit.workbook import WorkbookSpec, write_workbook
+from xlsxkit.workbook.instructions import InstructionsTemplate
+from xlsxkit.workbook.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, ManifestRow
+from xlsxkit.workbook.write import WorkbookSpec, write_workbook
 
-MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("org_id", "org_name", "contact", "email", "file", "token", "sha256")
 #: Batches at least this big are written by several processes.
 PARALLEL_THRESHOLD = 24
 
@@ -40,17 +39,6 @@ class GenerateRequest:
     force: bool = False
     jobs: int | None = None
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ManifestRow:
-    org_id: str
-    org_name: str
-    contact: str
-    email: str
-    file: str
-    token: str
-    sha256: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,27 +164,3 @@ def generate(
     return GenerateResult(
         out_dir=request.out_dir, manifest=manifest, rows=rows, generic=not request.organisations
     )
-
-
-def read_manifest(path: Path) -> list[ManifestRow]:
-    """Read a manifest written by :func:`generate`. Raises :class:`GenerateError`."""
-    import csv
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise GenerateError(f"{path}: cannot read the manifest: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise GenerateError(f"{path}: the manifest is not UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in ("org_id", "org_name", "token") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise GenerateError(
-            f"{path}: not an xlsxkit manifest (no column {', '.join(missing)}); give the "
-            "manifest.csv that 'xlsxkit generate' wrote"
-        )
-    rows = []
-    for record in reader:
-        values = {c: unneutralise((record.get(c) or "").strip()) for c in MANIFEST_COLUMNS}
-        rows.append(ManifestRow(**values))
-    return rows

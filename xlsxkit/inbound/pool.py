@@ -23,8 +23,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from xlsxkit.model import Framework, Return
-from xlsxkit.reader import read_return, rejected
+from xlsxkit.framework.model import Framework, Return
+from xlsxkit.workbook.read import read_return, rejected
 
 #: Address space a worker may use. Reading a 30 KB workbook needs a few MB.
 WORKER_MEMORY_BYTES = 2 * 1024 * 1024 * 1024

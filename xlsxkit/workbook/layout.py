@@ -1,7 +1,8 @@
 """The layout contract: where everything lives in an assessment workbook.
 
-The writer (:mod:`xlsxkit.workbook`) and the reader (:mod:`xlsxkit.reader`) both use this
-module and nothing else to agree on sheet names, columns, identity keys and defined names.
+The writer (:mod:`xlsxkit.workbook.write`) and the reader (:mod:`xlsxkit.workbook.read`)
+both use this module and nothing else to agree on sheet names, columns, identity keys and
+defined names.
 
 Rows are never found by position. Every input row carries the id of its criterion or
 action in the hidden id column, and the reader looks rows up by those ids on whatever
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from xlsxkit.model import Framework
+from xlsxkit.framework.model import Framework
 from xlsxkit.names import make_sheet_names
 
 LAYOUT_VERSION: Final = "1"

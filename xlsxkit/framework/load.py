@@ -1,7 +1,7 @@
 """Load and validate a framework file, and build the model from it.
 
 Validation never raises: :func:`load_framework` returns a :class:`LoadResult` with a
-:class:`~xlsxkit.report.Report` that lists every problem with its line and column. The
+:class:`~xlsxkit.problems.Report` that lists every problem with its line and column. The
 model is built only when there are no errors.
 """
 
@@ -18,11 +18,12 @@ from typing import Any
 
 import jsonschema
 
-from xlsxkit import layout, resources
-from xlsxkit.model import Action, Criterion, Dimension, Framework, Stage
+from xlsxkit import resources
+from xlsxkit.framework.model import Action, Criterion, Dimension, Framework, Stage
+from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
 from xlsxkit.names import make_sheet_names, normalise_label, sheet_name_problems
-from xlsxkit.report import Problem, Report, error, warning
-from xlsxkit.yamldoc import PathKey, YamlDocument, format_path, load_yaml
+from xlsxkit.problems import Problem, Report, error, warning
+from xlsxkit.workbook import layout
 
 #: Largest framework file we read (a framework is a few KB; this is a guard, not a limit
 #: anyone should meet).

@@ -1,7 +1,7 @@
 """The framework model: frozen, keyword-only dataclasses.
 
 The rest of xlsxkit sees a framework only through these classes. They are built by
-:func:`xlsxkit.framework.load_framework` from a validated document, never from raw dicts
+:func:`xlsxkit.framework.load.load_framework` from a validated document, never from raw dicts
 elsewhere.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlsxkit.report import Problem
+from xlsxkit.problems import Problem
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

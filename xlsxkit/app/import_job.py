@@ -15,11 +15,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from xlsxkit.consolidate import Summary, consolidate
-from xlsxkit.data import DataFiles, write_data
-from xlsxkit.importer import ImportRequest, ImportResult, run_import
-from xlsxkit.model import ReturnStatus
-from xlsxkit.summary import write_summary
+from xlsxkit.framework.model import ReturnStatus
+from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
+from xlsxkit.render.data_csv import DataFiles, write_data
+from xlsxkit.render.summary_xlsx import write_summary
+from xlsxkit.results.consolidate import Summary, consolidate
 
 
 class OutputError(Exception):

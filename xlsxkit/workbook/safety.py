@@ -17,7 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Final
 
-from xlsxkit import layout as L
+from xlsxkit.workbook import layout as L
 
 MAX_FILE_BYTES: Final = 25 * 1024 * 1024  # email attachments rarely exceed this
 MAX_ZIP_ENTRIES: Final = 1000

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxkit.generate import ManifestRow
-from xlsxkit.model import Framework, Return, ReturnStatus
+from xlsxkit.framework.model import Framework, Return, ReturnStatus
+from xlsxkit.inbound.orgs import org_id_for
+from xlsxkit.inbound.pool import Job, read_all
 from xlsxkit.names import normalise_label
-from xlsxkit.orgs import org_id_for
-from xlsxkit.pool import Job, read_all
-from xlsxkit.report import Problem, warning
+from xlsxkit.problems import Problem, warning
+from xlsxkit.workbook.manifest import ManifestRow
 
 
 @dataclass(frozen=True, kw_only=True)

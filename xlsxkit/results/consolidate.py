@@ -1,7 +1,7 @@
 """Consolidation: a pure function from the import's verdicts to the summary model.
 
-Nothing here reads or writes files. :mod:`xlsxkit.summary` and :mod:`xlsxkit.data` turn
-the :class:`Summary` into a workbook and CSV files.
+Nothing here reads or writes files. :mod:`xlsxkit.render.summary_xlsx` and
+:mod:`xlsxkit.render.data_csv` turn the :class:`Summary` into a workbook and CSV files.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from xlsxkit.generate import ManifestRow
-from xlsxkit.importer import ImportResult
-from xlsxkit.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
-from xlsxkit.report import Problem, Severity
+from xlsxkit.framework.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
+from xlsxkit.inbound.importer import ImportResult
+from xlsxkit.problems import Problem, Severity
+from xlsxkit.workbook.manifest import ManifestRow
 
 NOT_ASSESSED = ""  # the stage key of an unanswered criterion in counts
 

@@ -2,7 +2,7 @@
 
 Every string that came from a return is written with ``write_string``: it is text, never a
 formula. The workbook holds no formulas at all; every figure is computed by
-:mod:`xlsxkit.consolidate`.
+:mod:`xlsxkit.results.consolidate`.
 
 The workbook is written in XlsxWriter's constant-memory mode, row by row, so that a large
 partnership's summary streams to disk instead of being held in memory. Every sheet is
@@ -22,11 +22,11 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xlsxkit import __version__
-from xlsxkit.consolidate import NOT_ASSESSED, Summary
-from xlsxkit.data import ACTIONS_COLUMNS, STAGES_COLUMNS, missing_reason
-from xlsxkit.model import ReturnStatus
+from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.names import make_sheet_names
-from xlsxkit.workbook import HEADER_FILL, estimate_lines, stage_colours
+from xlsxkit.render.data_csv import ACTIONS_COLUMNS, STAGES_COLUMNS, missing_reason
+from xlsxkit.results.consolidate import NOT_ASSESSED, Summary
+from xlsxkit.workbook.write import HEADER_FILL, estimate_lines, stage_colours
 
 EXCEL_MAX_ROWS = 1_048_576
 NOT_ASSESSED_FILL = "#D9D9D9"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxkit.consolidate import Summary
 from xlsxkit.csvsafe import write_csv
-from xlsxkit.model import ReturnStatus
+from xlsxkit.framework.model import ReturnStatus
+from xlsxkit.results.consolidate import Summary
 
 RETURNS_COLUMNS = ("source", "org_id", "org_name", "status", "reason", "saved_at", "sha256")
 STAGES_COLUMNS = (

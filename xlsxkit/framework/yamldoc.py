@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from xlsxkit.report import Problem, error
+from xlsxkit.problems import Problem, error
 
 PathKey = tuple[str | int, ...]
 

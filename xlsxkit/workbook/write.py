@@ -1,4 +1,4 @@
-"""Write one assessment workbook with XlsxWriter, following :mod:`xlsxkit.layout`.
+"""Write one assessment workbook with XlsxWriter, following :mod:`xlsxkit.workbook.layout`.
 
 The workbook a partner fills in: a Start sheet with instructions and a live progress table,
 one protected sheet per dimension with a stage dropdown per criterion and a native
@@ -19,9 +19,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlsxkit import __version__
-from xlsxkit import layout as L
-from xlsxkit.instructions import InstructionsTemplate, Paragraph
-from xlsxkit.model import Criterion, Framework, Organisation, Stage
+from xlsxkit.framework.model import Criterion, Framework, Organisation, Stage
+from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.instructions import InstructionsTemplate, Paragraph
 
 #: A value to put in an input cell before the workbook is sent (demo and tests).
 CellValue = str | bool | int | float | dt.date | dt.datetime | None

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xlsxkit.model import Organisation
+from xlsxkit.framework.model import Organisation
 from xlsxkit.names import normalise_label, slugify
-from xlsxkit.report import Problem, Report, error, warning
+from xlsxkit.problems import Problem, Report, error, warning
 
 COLUMNS = ("id", "name", "contact", "email")
 MAX_ORG_FILE_BYTES = 20 * 1024 * 1024

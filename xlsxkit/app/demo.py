@@ -14,14 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxkit.app.import_job import ImportOutcome, import_job
 from xlsxkit.csvsafe import write_csv
-from xlsxkit.generate import GenerateRequest, ManifestRow, generate
-from xlsxkit.importer import ImportRequest
-from xlsxkit.instructions import InstructionsTemplate
-from xlsxkit.model import Framework, Organisation
-from xlsxkit.orgs import org_id_for
-from xlsxkit.pipeline import ImportOutcome, import_job
-from xlsxkit.workbook import CellValue, WorkbookSpec, write_workbook
+from xlsxkit.framework.model import Framework, Organisation
+from xlsxkit.inbound.importer import ImportRequest
+from xlsxkit.inbound.orgs import org_id_for
+from xlsxkit.outbound.generate import GenerateRequest, generate
+from xlsxkit.workbook.instructions import InstructionsTemplate
+from xlsxkit.workbook.manifest import ManifestRow
+from xlsxkit.workbook.write import CellValue, WorkbookSpec, write_workbook
 
 SAMPLE_ORGANISATIONS = (
     ("Northfield NHS Foundation Trust", "Priya Shah"),

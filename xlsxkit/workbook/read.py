@@ -1,4 +1,4 @@
-"""Read one returned workbook into a :class:`~xlsxkit.model.Return`, through the layout
+"""Read one returned workbook into a :class:`~xlsxkit.framework.model.Return`, through the layout
 contract. Never raises for bad input: every verdict is a Return with a status and reason.
 
 Identity comes from the hidden identity sheet, never from the file name; answers are
@@ -18,9 +18,10 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from xlsxkit import layout as L
-from xlsxkit.model import Answer, Framework, Return, ReturnStatus
-from xlsxkit.normalise import (
+from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
+from xlsxkit.problems import Problem, error, warning
+from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.normalise import (
     UNREADABLE,
     StageMatcher,
     describe,
@@ -30,8 +31,14 @@ from xlsxkit.normalise import (
     parse_done,
     text_value,
 )
-from xlsxkit.report import Problem, error, warning
-from xlsxkit.safety import MAX_FILE_BYTES, SEND_WORKBOOK, Rejection, ZipInfo, inspect_zip, sniff
+from xlsxkit.workbook.safety import (
+    MAX_FILE_BYTES,
+    SEND_WORKBOOK,
+    Rejection,
+    ZipInfo,
+    inspect_zip,
+    sniff,
+)
 
 Grid = list[list[Any]]
 
@@ -268,7 +275,8 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> Return:
 
 def _report_trimmed(zip_info: ZipInfo | None, state: _State) -> None:
     """Remember the sheets cut to the reading bounds before parsing (see
-    :mod:`xlsxkit.safety`); their cells are reported with the sheet's other stray content."""
+    :mod:`xlsxkit.workbook.safety`); their cells are reported with the sheet's other stray
+    content."""
     if zip_info is not None:
         state.trimmed.update(zip_info.trimmed_sheets)
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from xlsxkit.model import Stage
+from xlsxkit.framework.model import Stage
 from xlsxkit.names import normalise_label
 
 

@@ -1,0 +1,1 @@
+"""Outbound: what goes to the partners. The batch of workbooks and its manifest."""

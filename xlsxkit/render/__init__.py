@@ -1,0 +1,1 @@
+"""Render: drawing results as files (the summary workbook, the CSVs)."""

@@ -1,0 +1,1 @@
+"""Results: the pure consolidation of accepted returns into what the reports show."""

@@ -1,0 +1,53 @@
+"""The manifest: the contract between the batch that was sent and the returns that come back.
+
+``generate`` writes it; ``import`` reads it to know who was sent which workbook (and token).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from xlsxkit.csvsafe import unneutralise
+
+MANIFEST_NAME = "manifest.csv"
+MANIFEST_COLUMNS = ("org_id", "org_name", "contact", "email", "file", "token", "sha256")
+
+
+class ManifestError(Exception):
+    """A manifest cannot be read; the message says which file and what to do."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ManifestRow:
+    org_id: str
+    org_name: str
+    contact: str
+    email: str
+    file: str
+    token: str
+    sha256: str
+
+
+def read_manifest(path: Path) -> list[ManifestRow]:
+    """Read a manifest written by :func:`generate`. Raises :class:`ManifestError`."""
+    import csv
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ManifestError(f"{path}: cannot read the manifest: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ManifestError(f"{path}: the manifest is not UTF-8 text") from None
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in ("org_id", "org_name", "token") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ManifestError(
+            f"{path}: not an xlsxkit manifest (no column {', '.join(missing)}); give the "
+            "manifest.csv that 'xlsxkit generate' wrote"
+        )
+    rows = []
+    for record in reader:
+        values = {c: unneutralise((record.get(c) or "").strip()) for c in MANIFEST_COLUMNS}
+        rows.append(ManifestRow(**values))
+    return rows
