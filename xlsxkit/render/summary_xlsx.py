@@ -26,7 +26,7 @@ from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.names import make_sheet_names
 from xlsxkit.render.data_csv import ACTIONS_COLUMNS, STAGES_COLUMNS, missing_reason
 from xlsxkit.results.consolidate import NOT_ASSESSED, Summary
-from xlsxkit.workbook.write import HEADER_FILL, estimate_lines, stage_colours
+from xlsxkit.workbook.styles import HEADER_FILL, estimate_lines, stage_colours
 
 EXCEL_MAX_ROWS = 1_048_576
 NOT_ASSESSED_FILL = "#D9D9D9"
