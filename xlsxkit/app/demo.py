@@ -21,8 +21,8 @@ from xlsxkit.inbound.importer import ImportRequest
 from xlsxkit.inbound.orgs import org_id_for
 from xlsxkit.outbound.generate import GenerateRequest, generate
 from xlsxkit.workbook.instructions import InstructionsTemplate
-from xlsxkit.workbook.manifest import ManifestRow
 from xlsxkit.workbook.layout import FieldName as F
+from xlsxkit.workbook.manifest import ManifestRow
 from xlsxkit.workbook.write import CellKey, CellValue, WorkbookSpec, write_workbook
 
 SAMPLE_ORGANISATIONS = (
