@@ -474,12 +474,26 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-# Cell references with a row of four digits or more, and with a column beyond BL: the only
-# ones that can lie beyond the reading bounds (5,000 rows, 64 columns).
-_REF_ROW_4 = re.compile(rb'\br="[A-Z]{1,3}([0-9]{4,7})"')
-_REF_FAR_COL = re.compile(rb'\br="(?:[A-Z]{3}|[C-Z][A-Z]|B[M-Z])[0-9]')
+def _letters_beyond(last: str) -> bytes:
+    """A pattern for column letters after LAST ("BL" -> longer, [C-Z][A-Z] or B[M-Z])."""
+    alternatives = [b"[A-Z]{%d}" % n for n in range(len(last) + 1, 4)]
+    for i, ch in enumerate(last):
+        if ch != "Z":
+            rest = b"[A-Z]" * (len(last) - i - 1)
+            after = chr(ord(ch) + 1).encode()
+            alternatives.append(last[:i].encode() + b"[" + after + b"-Z]" + rest)
+    return b"(?:" + b"|".join(alternatives) + b")"
+
+
+# Cell references with a row of as many digits as the bound or more, and with a column
+# beyond the last one read: the only ones that can lie beyond the reading bounds
+# (layout.MAX_READ_ROWS, layout.MAX_READ_COLS).
+_ROW_DIGITS = len(str(L.MAX_READ_ROWS))
+_REF_ROW_4 = re.compile(rb'\br="[A-Z]{1,3}([0-9]{%d,7})"' % _ROW_DIGITS)
+_REF_FAR_COL = re.compile(
+    rb'\br="' + _letters_beyond(L.col_letter(L.MAX_READ_COLS - 1)) + rb"[0-9]"
+)
 _FORMULA = re.compile(rb"<f[\s>/]")
-assert L.MAX_READ_ROWS == 5000 and L.MAX_READ_COLS == 64  # the patterns above assume it
 
 
 def _beyond_bounds(xml: bytes) -> bool:
@@ -513,7 +527,10 @@ _ROW_NUM = re.compile(rb'\br="([0-9]{1,7})"')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 
 
-_FAR_ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(?:[5-9][0-9]{3}|[1-9][0-9]{4,6})"')
+_FAR_ROW_TAG = re.compile(
+    rb'<row\b[^>]*?\br="(?:[%c-9][0-9]{%d}|[1-9][0-9]{%d,6})"'
+    % (str(L.MAX_READ_ROWS)[0].encode()[0], _ROW_DIGITS - 1, _ROW_DIGITS)
+)
 
 
 def _trim_sheet_xml(xml: bytes) -> tuple[bytes, int]:
