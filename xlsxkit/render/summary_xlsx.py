@@ -751,15 +751,15 @@ class _Writer:
             [36, 24, 10, 20, 14, 8, 80],
             (
                 (
-                    p.source,
-                    self.org_names.get(p.org_id, p.org_id),
+                    r.source,
+                    self.org_names.get(r.org_id, r.org_id),
                     p.severity,
                     p.code,
-                    p.sheet,
-                    p.cell,
+                    p.location.sheet or "",
+                    p.location.cell or "",
                     p.message,
                 )
-                for p in problems
+                for r, p in problems
             ),
             "problems",
             empty="No problems.",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from xlsxkit.framework.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
 from xlsxkit.inbound.importer import ImportResult
-from xlsxkit.problems import Problem, Severity
+from xlsxkit.problems import Problem
 from xlsxkit.workbook.manifest import ManifestRow
 
 NOT_ASSESSED = ""  # the stage key of an unanswered criterion in counts
@@ -86,17 +86,6 @@ class CommentRow:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ProblemRow:
-    source: str
-    org_id: str
-    severity: str
-    code: str
-    sheet: str
-    cell: str
-    message: str
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
 class ActionRate:
     action_id: str
     done: int
@@ -129,7 +118,8 @@ class Summary:
     action_rates: dict[str, ActionRate]
     #: (org id, dimension id) -> share of the dimension's actions ticked
     org_dimension_done: dict[tuple[str, str], float]
-    problems: tuple[ProblemRow, ...]
+    #: every rejection and every warning of an accepted return, with its return
+    problems: tuple[tuple[Return, Problem], ...]
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -343,38 +333,12 @@ _STATUSES = (
 )
 
 
-def problem_rows(returns: Sequence[Return]) -> list[ProblemRow]:
-    """Every warning of an accepted return and every rejection, worst first per file."""
-    rows: list[ProblemRow] = []
+def problem_rows(returns: Sequence[Return]) -> list[tuple[Return, Problem]]:
+    """Every rejection (its verdict) and every warning of an accepted return, in file order."""
+    rows: list[tuple[Return, Problem]] = []
     for r in returns:
-        if r.status == ReturnStatus.REJECTED:
-            problems: Sequence[Problem] = r.problems or ()
-            if not problems:
-                rows.append(
-                    ProblemRow(
-                        source=r.source,
-                        org_id=r.org_id,
-                        severity=str(Severity.ERROR),
-                        code=r.code,
-                        sheet="",
-                        cell="",
-                        message=r.reason,
-                    )
-                )
+        if r.status == ReturnStatus.REJECTED and r.verdict is not None:
+            rows.append((r, r.verdict))
         elif r.status == ReturnStatus.ACCEPTED:
-            problems = r.problems
-        else:
-            continue
-        for p in problems:
-            rows.append(
-                ProblemRow(
-                    source=r.source,
-                    org_id=r.org_id,
-                    severity=str(p.severity),
-                    code=p.code,
-                    sheet=p.location.sheet or "",
-                    cell=p.location.cell or "",
-                    message=p.message,
-                )
-            )
+            rows += [(r, p) for p in r.problems]
     return rows
