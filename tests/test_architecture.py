@@ -148,3 +148,25 @@ def test_imports_inside_functions_and_relative_imports_are_seen() -> None:
         ("xlsxkit.app.demo", None),
     ]
     assert [allowed("inbound", target_layer(m, n)) for m, n in found] == [False, False, False]
+
+
+def test_the_public_api_is_declared_and_lazy() -> None:
+    import subprocess
+    import sys
+
+    import xlsxkit
+
+    assert sorted(xlsxkit.__all__) == sorted(["__version__", *xlsxkit._EXPORTS])
+    probe = (
+        "import sys, xlsxkit\n"
+        "heavy = [m for m in ('xlsxwriter', 'python_calamine', 'jsonschema', 'yaml', 'openpyxl',"
+        " 'xlsxkit.framework') if m in sys.modules]\n"
+        "assert heavy == [], heavy\n"
+        "for name in xlsxkit.__all__:\n"
+        "    getattr(xlsxkit, name)\n"
+        "assert xlsxkit.Code.CORRUPT == 'corrupt'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    with pytest.raises(AttributeError):
+        _ = xlsxkit.no_such_name
