@@ -15,7 +15,7 @@ from tests.filling import random_answers
 from tests.helpers import orgs, write_filled
 from xlsxkit.cli import cli
 from xlsxkit.framework.model import Framework
-from xlsxkit.render.data_csv import (
+from xlsxkit.render.csv import (
     ACTIONS_COLUMNS,
     PROBLEMS_COLUMNS,
     RETURNS_COLUMNS,

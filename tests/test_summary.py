@@ -11,8 +11,8 @@ import openpyxl
 
 from tests.helpers import import_paths, orgs, write_filled
 from xlsxkit.framework.model import Framework
-from xlsxkit.render.data_csv import write_data
-from xlsxkit.render.summary_xlsx import write_summary
+from xlsxkit.render.csv import write_data
+from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import consolidate
 from xlsxkit.workbook.write import CellValue
 
