@@ -11,9 +11,12 @@ from collections.abc import Iterable, Sequence
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.render.xlsx.book import EXCEL_MAX_ROWS, Book, Cell, Sheet, StageCell, StatusCell, fit
 from xlsxkit.results import views
+from xlsxkit.workbook.write import estimate_lines
 
 #: The most lines a list row is made tall enough for.
 MAX_LINES = 26
+#: The width of the Reason column of the chaser list (the Returns sheet's sixth column).
+CHASE_REASON_WIDTH = 60
 
 
 def write_list(
@@ -146,7 +149,7 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
         "Returns: every file and its verdict",
         "Each file found under the sources, once, with what happened to it and why.",
         ["File", "Status", "Organisation", "Org id", "Saved at", "Reason", "sha256"],
-        [40, 12, 26, 16, 26, 60, 66],
+        [40, 12, 26, 16, 26, CHASE_REASON_WIDTH, 66],
         (
             (
                 r.source,
@@ -179,9 +182,12 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
         return
     book.headers(sh, ["Organisation", "Status", "Org id", "Contact", "Email", "Reason"], 20)
     for m in chase:
+        # A "returned blank" reason names the file: make its row tall enough for it.
+        lines = estimate_lines(m.reason, CHASE_REASON_WIDTH) if m.blank_files else 1
         book.line(
             sh,
             (m.org_name, StatusCell(ReturnStatus.MISSING), m.org_id, m.contact, m.email, m.reason),
+            height=15.0 * lines + 2 if lines > 1 else None,
         )
 
 
