@@ -51,8 +51,8 @@ _EXPORTS: dict[str, str] = {
     # results
     "Summary": "xlsxkit.results.consolidate",
     "consolidate": "xlsxkit.results.consolidate",
-    "write_summary": "xlsxkit.render.summary_xlsx",
-    "write_data": "xlsxkit.render.data_csv",
+    "write_summary": "xlsxkit.render.xlsx",
+    "write_data": "xlsxkit.render.csv",
     "ImportOutcome": "xlsxkit.app.import_job",
     "import_job": "xlsxkit.app.import_job",
 }
@@ -101,8 +101,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from xlsxkit.inbound.orgs import read_org_list
     from xlsxkit.outbound.generate import GenerateRequest, GenerateResult, generate
     from xlsxkit.problems import Location, Problem, Report
-    from xlsxkit.render.data_csv import write_data
-    from xlsxkit.render.summary_xlsx import write_summary
+    from xlsxkit.render.csv import write_data
+    from xlsxkit.render.xlsx import write_summary
     from xlsxkit.results.consolidate import Summary, consolidate
     from xlsxkit.workbook.instructions import load_template
     from xlsxkit.workbook.manifest import read_manifest

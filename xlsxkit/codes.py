@@ -31,7 +31,7 @@ class Severity(StrEnum):
 
     ``error``: validate and generate fail, and an imported file is rejected. ``warning``: the
     job goes on and the problem is listed. ``info``: the reason a returned file got its
-    status (superseded, duplicate, skipped); not a problem at all.
+    status when it is not rejected (superseded, duplicate, skipped, blank).
     """
 
     ERROR = "error"
@@ -495,8 +495,15 @@ class Code(StrEnum):
         "The target date cannot be read without guessing; it was left blank",
         "Ask the partner to write dates as 2027-03-31.",
     )
+    SUMMARY_TEXT_CUT = (
+        "summary-text-cut",
+        _R,
+        _W,
+        "A partner's text is longer than an Excel cell holds; the summary shows its start",
+        "Nothing: the whole text is in the return and in the CSV files (--data).",
+    )
 
-    # returned files (import): the reason for a status that is not a problem -----------
+    # returned files (import): the reason for a status other than rejected -------------
     SUPERSEDED = (
         "superseded",
         _R,
@@ -510,6 +517,13 @@ class Code(StrEnum):
         _I,
         "A byte-identical copy of another file",
         "Nothing.",
+    )
+    BLANK = (
+        "blank",
+        _R,
+        _I,
+        "The workbook came back with nothing filled in; the organisation is still to chase",
+        "Ask the partner to fill in the workbook and send it back.",
     )
     SKIPPED = (
         "skipped",

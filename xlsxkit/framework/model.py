@@ -152,6 +152,7 @@ class ReturnStatus(StrEnum):
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     SKIPPED = "skipped"
+    BLANK = "blank"  # the workbook came back with nothing filled in: still to chase
     MISSING = "missing"
 
 
