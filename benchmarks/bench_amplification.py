@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers import orgs, write_filled  # noqa: E402
+from tests.helpers import one_answer, orgs, write_filled  # noqa: E402
 from tests.test_amplification import amplified_return  # noqa: E402
 from xlsxkit.framework.load import require_framework  # noqa: E402
 from xlsxkit.resources import bundled_framework  # noqa: E402
@@ -65,7 +65,7 @@ def main() -> int:
             )
             sizes.append(path.stat().st_size)
         for org in orgs("Good One", "Good Two"):
-            write_filled(fw, inbox / f"{org.id}.xlsx", org, {})
+            write_filled(fw, inbox / f"{org.id}.xlsx", org, one_answer(fw))
         print(
             f"{n} returns of {min(sizes) / 1000:.0f}-{max(sizes) / 1000:.0f} KB, each one "
             f"{size_mb:g} MB shared string in every input cell, plus 2 ordinary returns"

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from tests.fwtools import minimal, write
-from tests.helpers import import_paths, orgs
+from tests.helpers import import_paths, one_answer, orgs, write_filled
 from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework
 from xlsxkit.names import utf16_len
@@ -73,15 +73,8 @@ def test_one_giant_string_in_every_cell_is_refused_as_too_large(
     (tmp_path / "inbox").mkdir()
     path = amplified_return(framework, tmp_path / "inbox" / "amplified.xlsx", 1_000_000)
     assert path.stat().st_size < 60_000
-    good = tmp_path / "inbox" / "good.xlsx"
-    write_workbook(
-        WorkbookSpec(
-            framework=framework,
-            organisation=orgs("Good Trust")[0],
-            instructions=load_template(),
-            token="t",
-        ),
-        good,
+    write_filled(
+        framework, tmp_path / "inbox" / "good.xlsx", orgs("Good Trust")[0], one_answer(framework)
     )
     result = import_paths(framework, tmp_path / "inbox")
     verdicts = {Path(r.source).name: r for r in result.returns}

@@ -15,12 +15,12 @@ import dataclasses
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from python_calamine import CalamineError
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
-from xlsxkit.problems import error
+from xlsxkit.problems import Problem, error
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.normalise import StageMatcher, is_blank, text_value
 from xlsxkit.workbook.plan import plan_workbook
@@ -47,33 +47,33 @@ def read_return(path: Path, framework: Framework, *, display: str | None = None)
     try:
         return _read(path, source, framework)
     except Rejection as rej:
-        return rejected(source, rej.code, rej.message)
+        return rejected(source, rej.problem)
     except MemoryError:
         return rejected(
             source,
-            "too-large",
-            "the file needs more memory to read than a workbook ever should; it was refused",
+            error(
+                Code.TOO_LARGE,
+                "the file needs more memory to read than a workbook ever should; it was refused",
+            ),
         )
     except Exception as exc:  # an xlsxkit bug must not stop the batch
         summary = f"{type(exc).__name__}: {exc}"[:300]
         return rejected(
             source,
-            "internal-error",
-            f"xlsxkit failed to read this file ({summary}); this is a bug in xlsxkit: please "
-            "report it with the file",
+            error(
+                Code.INTERNAL_ERROR,
+                f"xlsxkit failed to read this file ({summary}); this is a bug in xlsxkit: please "
+                "report it with the file",
+            ),
         )
 
 
-def rejected(source: str, code: str, message: str, **extra: Any) -> Return:
-    problem = error(code, message, file=source)
-    return Return(
-        source=source,
-        status=ReturnStatus.REJECTED,
-        code=code,
-        reason=message,
-        problems=(problem,),
-        **extra,
+def rejected(source: str, problem: Problem, *, sha256: str = "") -> Return:
+    """SOURCE rejected, with PROBLEM (an error) as its verdict, located at the file."""
+    verdict = dataclasses.replace(
+        problem, location=dataclasses.replace(problem.location, file=source)
     )
+    return Return(source=source, status=ReturnStatus.REJECTED, verdict=verdict, sha256=sha256)
 
 
 def _read(path: Path, source: str, framework: Framework) -> Return:
@@ -81,34 +81,33 @@ def _read(path: Path, source: str, framework: Framework) -> Return:
         stat = path.stat()
         if stat.st_size > MAX_FILE_BYTES:
             raise Rejection(
-                "too-large",
+                Code.TOO_LARGE,
                 f"the file is {stat.st_size / 1e6:.1f} MB; an assessment workbook is about "
                 f"30 KB and at most {MAX_FILE_BYTES // (1024 * 1024)} MB is read; {SEND_WORKBOOK}",
             )
         with path.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise Rejection("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+        raise Rejection(Code.UNREADABLE, f"cannot read the file: {exc.strerror or exc}") from None
     digest = hashlib.sha256(data).hexdigest()
-    base: dict[str, Any] = {"sha256": digest, "size": len(data)}
     try:
         kind = sniff(data)
         zip_info = inspect_zip(data) if kind.kind == "zip" else None
     except Rejection as rej:
-        return rejected(source, rej.code, rej.message, **base)
+        return rejected(source, rej.problem, sha256=digest)
     mtime = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
     state = ReadState(source=source, framework=framework)
     try:
         result = _parse(data, zip_info, state)
     except Rejection as rej:
-        return rejected(source, rej.code, rej.message, **base)
+        return rejected(source, rej.problem, sha256=digest)
     saved = zip_info.saved_at if zip_info and zip_info.saved_at else None
     return dataclasses.replace(
         result,
         saved_at=(saved or mtime).isoformat(timespec="seconds"),
         saved_at_source="document" if saved else "file",
         problems=tuple(state.problems),
-        **base,
+        sha256=digest,
     )
 
 
@@ -119,9 +118,11 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: ReadState) -> Return:
     try:
         names = list(wb.sheet_names)
     except (CalamineError, ValueError) as exc:
-        raise Rejection("corrupt", f"the workbook's sheet list is damaged ({short(exc)})") from None
+        raise Rejection(
+            Code.CORRUPT, f"the workbook's sheet list is damaged ({short(exc)})"
+        ) from None
     if not names:
-        raise Rejection("no-sheets", f"the workbook has no sheets; {SEND_WORKBOOK}")
+        raise Rejection(Code.NO_SHEETS, f"the workbook has no sheets; {SEND_WORKBOOK}")
     if zip_info is not None:
         # Sheets cut to the reading bounds before parsing (see workbook.safety): their cells
         # are reported with the sheet's other stray content.
@@ -137,14 +138,14 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: ReadState) -> Return:
     layout_version = identity.get(L.KEY_LAYOUT_VERSION, "")
     if layout_version != L.LAYOUT_VERSION:
         raise Rejection(
-            "unknown-layout",
+            Code.UNKNOWN_LAYOUT,
             f"the workbook was made by a different xlsxkit (layout {layout_version[:40] or '?'}, "
             f"this one reads layout {L.LAYOUT_VERSION}); import it with the xlsxkit that made it",
         )
     if framework_id != fw.id:
         title = identity.get(L.KEY_FRAMEWORK_TITLE, "")[:300]
         raise Rejection(
-            "other-framework",
+            Code.OTHER_FRAMEWORK,
             f"the workbook belongs to another framework: {framework_id[:100] or '?'} "
             f"version {framework_version[:40] or '?'}{f' ({title!r})' if title else ''}, "
             f"not {fw.id}; import it with that framework (--framework)",
@@ -163,7 +164,7 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: ReadState) -> Return:
         typed = rows.org_typed
         if typed is None or is_blank(typed.at(org_field.col)):
             raise Rejection(
-                "no-organisation",
+                Code.NO_ORGANISATION,
                 "this is a generic workbook and no organisation name was typed on its Start "
                 "sheet: ask the partner to type it in the yellow cell and send it again",
             )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.normalise import (
@@ -42,7 +43,7 @@ def _formula_without_value(found: Found, field: L.Field, ctx: Context) -> bool:
     ref = found.ref(field.col)
     if ref in ctx.formulas.get(found.sheet, set()):
         ctx.state.warn(
-            "missing-cached-value",
+            Code.MISSING_CACHED_VALUE,
             f"the {field.what} is a formula saved without its value (the app that saved the "
             "file did not calculate it); left unanswered. Open and save the file in Excel or "
             "LibreOffice, then import it again",
@@ -61,7 +62,7 @@ def _stage(found: Found, field: L.Field, ctx: Context) -> str | None:
     if matched is UNREADABLE:
         labels = ", ".join(s.label for s in ctx.state.framework.stages)
         ctx.state.warn(
-            "unreadable-stage",
+            Code.UNREADABLE_STAGE,
             f"{describe(raw)} is not a stage of this framework ({labels}); the "
             "criterion was left unanswered. Ask the partner which stage they meant",
             sheet=found.sheet,
@@ -78,7 +79,7 @@ def _tick(found: Found, field: L.Field, ctx: Context) -> bool | None:
     parsed = parse_done(raw)
     if parsed is UNREADABLE:
         ctx.state.warn(
-            "unreadable-tick",
+            Code.UNREADABLE_TICK,
             f"{describe(raw)} is not a tick: use TRUE/FALSE, yes/no, x or ✓; "
             "the action was left unanswered",
             sheet=found.sheet,
@@ -93,7 +94,7 @@ def _date(found: Found, field: L.Field, ctx: Context) -> str:
     parsed = parse_date(raw)
     if parsed is UNREADABLE:
         ctx.state.warn(
-            "unreadable-date",
+            Code.UNREADABLE_DATE,
             f"{describe(raw)} is not a date xlsxkit can read without guessing; the target "
             "date was left blank. Write dates as 2027-03-31",
             sheet=found.sheet,

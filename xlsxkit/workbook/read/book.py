@@ -8,6 +8,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from xlsxkit.codes import Code
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.safety import SEND_WORKBOOK, Rejection, ZipInfo
 
@@ -25,13 +26,13 @@ def open_workbook(data: bytes, zip_info: ZipInfo | None) -> CalamineWorkbook:
         return CalamineWorkbook.from_filelike(io.BytesIO(payload))
     except PasswordError:
         raise Rejection(
-            "password-protected",
+            Code.PASSWORD_PROTECTED,
             "the workbook is protected with a password to open: ask the partner to remove it "
             "or send it unprotected (sheet protection is fine)",
         ) from None
     except (CalamineError, ValueError, OSError) as exc:
         raise Rejection(
-            "corrupt",
+            Code.CORRUPT,
             f"the workbook is damaged and cannot be read ({short(exc)}); {SEND_WORKBOOK}, "
             "saved again",
         ) from None
@@ -51,7 +52,7 @@ class Book:
                 rows: Grid = sheet.to_python(skip_empty_area=False, nrows=L.MAX_READ_ROWS)
             except (CalamineError, ValueError) as exc:
                 raise Rejection(
-                    "corrupt",
+                    Code.CORRUPT,
                     f"sheet {name!r} is damaged and cannot be read ({short(exc)}); {SEND_WORKBOOK}",
                 ) from None
             self._grids[name] = [r[: L.MAX_READ_COLS] for r in rows]

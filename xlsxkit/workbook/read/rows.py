@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xlsxkit.codes import Code
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.normalise import is_blank
 from xlsxkit.workbook.plan import WorkbookPlan
@@ -88,7 +89,7 @@ def find_rows(
             if item_id in found:
                 first = found[item_id]
                 state.warn(
-                    "duplicate-item",
+                    Code.DUPLICATE_ITEM,
                     f"item {item_id} appears again here (a copied sheet?); the answer on "
                     f"sheet {first.sheet!r} row {first.row + 1} was used",
                     sheet=name,
@@ -101,14 +102,14 @@ def find_rows(
             _outside_form(grid, name, last_item_row, far, state)
         elif ids_here == 0 and (_non_empty(grid) or far):
             state.warn(
-                "extra-sheet",
+                Code.EXTRA_SHEET,
                 f"sheet {name!r} is not part of the form; its content "
                 f"({_non_empty(grid) + far:,} cells) was not imported",
                 sheet=name,
             )
     for name, far in state.trimmed.items():
         state.warn(
-            "content-outside-form",
+            Code.CONTENT_OUTSIDE_FORM,
             f"{far:,} cells far outside the form (beyond row {L.MAX_READ_ROWS:,} or column "
             f"{L.col_letter(L.MAX_READ_COLS - 1)}) were ignored",
             sheet=name,
@@ -130,7 +131,7 @@ def _outside_form(grid: Grid, sheet: str, last_item_row: int, far: int, state: R
     if count:
         where = f" (first at {first})" if first else ""
         state.warn(
-            "content-outside-form",
+            Code.CONTENT_OUTSIDE_FORM,
             f"{count:,} cell(s) outside the form{where} were ignored; answers are read only "
             "from the form's own rows",
             sheet=sheet,
@@ -161,7 +162,7 @@ def version_warning(version: str, content_hash: str, seen: set[str], state: Read
     if not detail:
         detail.append("every item id matches; only the wording differs")
     state.warn(
-        "framework-version",
+        Code.FRAMEWORK_VERSION,
         f"the workbook was made from {fw.id} version {version or '?'} "
         f"(content {content_hash[:19] or '?'}), not version {fw.version} "
         f"({fw.content_hash[:19]}); answers were taken for every item in both. "

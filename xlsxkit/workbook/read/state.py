@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Framework
 from xlsxkit.names import utf16_len
 from xlsxkit.problems import Problem, warning
@@ -51,7 +52,7 @@ class ReadState:
         self.text_used += units
         if self.text_used > MAX_RETURN_TEXT:
             raise Rejection(
-                "too-large",
+                Code.TOO_LARGE,
                 f"the workbook holds more than {MAX_RETURN_TEXT:,} characters of text in its "
                 "answers (every cell counted, also where many cells repeat one text); an "
                 "assessment return holds a few thousand, so it was refused as built to "
@@ -59,7 +60,7 @@ class ReadState:
             )
 
     def warn(
-        self, code: str, message: str, *, sheet: str | None = None, cell: str | None = None
+        self, code: Code, message: str, *, sheet: str | None = None, cell: str | None = None
     ) -> None:
         self.charge(len(message) + len(sheet or ""))
         self.problems.append(warning(code, message, file=self.source, sheet=sheet, cell=cell))
@@ -70,7 +71,7 @@ class ReadState:
         kept = cap_text(text)
         if kept is not text:
             self.warn(
-                "text-truncated",
+                Code.TEXT_TRUNCATED,
                 f"the {what} is {utf16_len(text):,} characters long, more than a cell can "
                 f"hold in Excel; only the first {L.MAX_CELL_TEXT:,} were imported. Ask the "
                 "partner for the full text",

@@ -19,9 +19,12 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
+from xlsxkit.errors import XlsxkitError
 
-class WorkbookLimitError(Exception):
-    """XlsxWriter refused part of a workbook (a text beyond one of Excel's limits)."""
+
+class WorkbookLimitError(XlsxkitError):
+    """XlsxWriter refused part of a workbook (a text beyond one of Excel's limits): the
+    workbook is not written rather than written without that part."""
 
 
 def _checked(name: str) -> Callable[..., Any]:
