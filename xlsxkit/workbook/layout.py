@@ -143,62 +143,29 @@ class Field:
     what: str  # what the cell holds, in messages
 
 
+def _field(
+    name: FieldName, kind: str, col: int, type_: FieldType, attr: str | None, what: str
+) -> Field:
+    return Field(name=name, kind=kind, col=col, type=type_, answer_attr=attr, what=what)
+
+
+#: Every input field of the form: one row each, read and written from this table alone.
 FIELDS: Final = (
-    Field(
-        name=FieldName.STAGE,
-        kind=KIND_CRITERION,
-        col=COL_INPUT,
-        type=FieldType.STAGE,
-        answer_attr="stage_id",
-        what="stage",
+    _field(FieldName.STAGE, KIND_CRITERION, COL_INPUT, FieldType.STAGE, "stage_id", "stage"),
+    _field(FieldName.COMMENT, KIND_CRITERION, COL_NOTE, FieldType.TEXT, "comment", "evidence"),
+    _field(FieldName.DONE, KIND_ACTION, COL_INPUT, FieldType.TICK, "done", "tick"),
+    _field(FieldName.NOTES, KIND_ACTION, COL_NOTE, FieldType.TEXT, "notes", "notes"),
+    _field(FieldName.LEAD, KIND_ACTION, COL_LEAD, FieldType.TEXT, "lead", "lead"),
+    _field(
+        FieldName.TARGET_DATE, KIND_ACTION, COL_DATE, FieldType.DATE, "target_date", "target date"
     ),
-    Field(
-        name=FieldName.COMMENT,
-        kind=KIND_CRITERION,
-        col=COL_NOTE,
-        type=FieldType.TEXT,
-        answer_attr="comment",
-        what="evidence",
-    ),
-    Field(
-        name=FieldName.DONE,
-        kind=KIND_ACTION,
-        col=COL_INPUT,
-        type=FieldType.TICK,
-        answer_attr="done",
-        what="tick",
-    ),
-    Field(
-        name=FieldName.NOTES,
-        kind=KIND_ACTION,
-        col=COL_NOTE,
-        type=FieldType.TEXT,
-        answer_attr="notes",
-        what="notes",
-    ),
-    Field(
-        name=FieldName.LEAD,
-        kind=KIND_ACTION,
-        col=COL_LEAD,
-        type=FieldType.TEXT,
-        answer_attr="lead",
-        what="lead",
-    ),
-    Field(
-        name=FieldName.TARGET_DATE,
-        kind=KIND_ACTION,
-        col=COL_DATE,
-        type=FieldType.DATE,
-        answer_attr="target_date",
-        what="target date",
-    ),
-    Field(
-        name=FieldName.ORG_NAME,
-        kind=KIND_ORG_NAME,
-        col=START_VALUE_COL,
-        type=FieldType.TEXT,
-        answer_attr=None,
-        what="organisation name",
+    _field(
+        FieldName.ORG_NAME,
+        KIND_ORG_NAME,
+        START_VALUE_COL,
+        FieldType.TEXT,
+        None,
+        "organisation name",
     ),
 )
 FIELD: Final = {f.name: f for f in FIELDS}
