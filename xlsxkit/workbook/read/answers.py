@@ -39,16 +39,21 @@ def _raw(found: Found, field: L.Field) -> Any:
     return cap_text(value) if isinstance(value, str) else value
 
 
+def _warn(found: Found, field: L.Field, ctx: Context, code: Code, message: str) -> None:
+    ctx.state.warn(code, message, sheet=found.sheet, cell=found.ref(field.col))
+
+
 def _formula_without_value(found: Found, field: L.Field, ctx: Context) -> bool:
     ref = found.ref(field.col)
     if ref in ctx.formulas.get(found.sheet, set()):
-        ctx.state.warn(
+        _warn(
+            found,
+            field,
+            ctx,
             Code.MISSING_CACHED_VALUE,
             f"the {field.what} is a formula saved without its value (the app that saved the "
             "file did not calculate it); left unanswered. Open and save the file in Excel or "
             "LibreOffice, then import it again",
-            sheet=found.sheet,
-            cell=ref,
         )
         return True
     return False
@@ -61,12 +66,13 @@ def _stage(found: Found, field: L.Field, ctx: Context) -> str | None:
     matched = ctx.matcher.match(raw)
     if matched is UNREADABLE:
         labels = ", ".join(s.label for s in ctx.state.framework.stages)
-        ctx.state.warn(
+        _warn(
+            found,
+            field,
+            ctx,
             Code.UNREADABLE_STAGE,
             f"{describe(raw)} is not a stage of this framework ({labels}); the "
             "criterion was left unanswered. Ask the partner which stage they meant",
-            sheet=found.sheet,
-            cell=found.ref(field.col),
         )
         return None
     return matched if isinstance(matched, str) else None
@@ -78,12 +84,13 @@ def _tick(found: Found, field: L.Field, ctx: Context) -> bool | None:
     raw = _raw(found, field)
     parsed = parse_done(raw)
     if parsed is UNREADABLE:
-        ctx.state.warn(
+        _warn(
+            found,
+            field,
+            ctx,
             Code.UNREADABLE_TICK,
             f"{describe(raw)} is not a tick: use TRUE/FALSE, yes/no, x or ✓; "
             "the action was left unanswered",
-            sheet=found.sheet,
-            cell=found.ref(field.col),
         )
         return None
     return parsed if isinstance(parsed, bool) else None
@@ -93,12 +100,13 @@ def _date(found: Found, field: L.Field, ctx: Context) -> str:
     raw = _raw(found, field)
     parsed = parse_date(raw)
     if parsed is UNREADABLE:
-        ctx.state.warn(
+        _warn(
+            found,
+            field,
+            ctx,
             Code.UNREADABLE_DATE,
             f"{describe(raw)} is not a date xlsxkit can read without guessing; the target "
             "date was left blank. Write dates as 2027-03-31",
-            sheet=found.sheet,
-            cell=found.ref(field.col),
         )
         return ""
     return parsed.isoformat() if isinstance(parsed, dt.date) else ""
