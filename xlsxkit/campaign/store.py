@@ -127,6 +127,7 @@ _V1 = Migration(
             round_slug TEXT NOT NULL,
             org_id TEXT NOT NULL,
             item_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('criterion', 'action')),
             sheet TEXT NOT NULL DEFAULT '',
             sheet_row INTEGER NOT NULL DEFAULT 0,
             stage_id TEXT,
@@ -227,11 +228,21 @@ class FileRecord:
         return Path(os.fsdecode(self.location_bytes))
 
 
+class ItemKind(StrEnum):
+    CRITERION = "criterion"
+    ACTION = "action"
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AnswerRecord:
-    """One item of an accepted return: the fields of :class:`Answer` plus the target."""
+    """One item of an accepted return: the fields of :class:`Answer` plus the target.
+
+    The kind is stored so that a round can be exported and compared without the framework
+    it was answered against (a later framework may have dropped the item).
+    """
 
     item_id: str
+    kind: ItemKind
     sheet: str = ""
     row: int = 0
     stage_id: str | None = None
@@ -243,9 +254,12 @@ class AnswerRecord:
     target_date: str = ""
 
     @classmethod
-    def from_answer(cls, answer: Answer, *, target_stage_id: str | None = None) -> AnswerRecord:
+    def from_answer(
+        cls, answer: Answer, *, kind: ItemKind, target_stage_id: str | None = None
+    ) -> AnswerRecord:
         return cls(
             item_id=answer.item_id,
+            kind=kind,
             sheet=answer.sheet,
             row=answer.row,
             stage_id=answer.stage_id,
@@ -690,13 +704,14 @@ class Store:
                 (*key, accepted.file_id, accepted.accepted_at.isoformat()),
             )
             self._executemany(
-                "INSERT INTO answers (round_slug, org_id, item_id, sheet, sheet_row, stage_id, "
-                "target_stage_id, comment, done, notes, lead, target_date) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO answers (round_slug, org_id, item_id, kind, sheet, sheet_row, "
+                "stage_id, target_stage_id, comment, done, notes, lead, target_date) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         *key,
                         a.item_id,
+                        str(a.kind),
                         a.sheet,
                         a.row,
                         a.stage_id,
@@ -747,8 +762,8 @@ class Store:
         for head in heads:
             round_slug, org_id = head.text(0), head.text(1)
             rows = self._rows(
-                "SELECT item_id, sheet, sheet_row, stage_id, target_stage_id, comment, done, "
-                "notes, lead, target_date FROM answers WHERE round_slug = ? AND org_id = ? "
+                "SELECT item_id, kind, sheet, sheet_row, stage_id, target_stage_id, comment, "
+                "done, notes, lead, target_date FROM answers WHERE round_slug = ? AND org_id = ? "
                 "ORDER BY rowid",
                 (round_slug, org_id),
             )
@@ -761,15 +776,16 @@ class Store:
                     answers=tuple(
                         AnswerRecord(
                             item_id=r.text(0),
-                            sheet=r.text(1),
-                            row=r.integer(2),
-                            stage_id=r.opt_text(3),
-                            target_stage_id=r.opt_text(4),
-                            comment=r.text(5),
-                            done=None if r.opt_integer(6) is None else bool(r.integer(6)),
-                            notes=r.text(7),
-                            lead=r.text(8),
-                            target_date=r.text(9),
+                            kind=ItemKind(r.text(1)),
+                            sheet=r.text(2),
+                            row=r.integer(3),
+                            stage_id=r.opt_text(4),
+                            target_stage_id=r.opt_text(5),
+                            comment=r.text(6),
+                            done=None if r.opt_integer(7) is None else bool(r.integer(7)),
+                            notes=r.text(8),
+                            lead=r.text(9),
+                            target_date=r.text(10),
                         )
                         for r in rows
                     ),
