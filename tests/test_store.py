@@ -204,6 +204,22 @@ def test_without_create_a_missing_store_is_an_error_saying_what_to_do(tmp_path: 
     assert not (tmp_path / "xlsxkit.db").exists()
 
 
+@pytest.mark.parametrize(
+    "folder",
+    ["plain", "Campagne été ? #1 %20", os.fsdecode(b"caf\xe9")],
+    ids=["plain", "odd", "latin1"],
+)
+def test_a_store_opens_in_a_folder_with_any_name(tmp_path: Path, folder: str) -> None:
+    path = tmp_path / folder / "xlsxkit.db"
+    path.parent.mkdir()
+    _seed(path)
+    with Store.open(path) as store:
+        assert [o.id for o in store.organisations()] == ["north"]
+    # Nothing was made anywhere else (a badly quoted name would open another file).
+    assert os.listdir(tmp_path) == [folder]
+    assert {n.split("-")[0] for n in os.listdir(path.parent)} == {"xlsxkit.db"}
+
+
 def test_a_store_in_a_missing_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="does not exist"):
         Store.open(tmp_path / "nope" / "xlsxkit.db", create=True)
