@@ -24,6 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxkit.campaign.store import STORE_NAME
+from xlsxkit.errors import CampaignError
+
+__all__ = [
+    "CampaignError",
+    "CampaignFolder",
+    "RoundFolder",
+    "find_campaign",
+    "is_round_slug",
+    "round_slug",
+]
 from xlsxkit.names import normalise_label, slugify
 
 SETTINGS_NAME = "xlsxkit.yaml"
@@ -40,10 +50,6 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))} | {
     f"lpt{i}" for i in range(10)
 }
-
-
-class CampaignError(Exception):
-    """The campaign folder cannot be found or used; the message says where and what to do."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

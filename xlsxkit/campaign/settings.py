@@ -22,9 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
+from xlsxkit.codes import Code
+from xlsxkit.errors import SettingsError
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
 from xlsxkit.inbound.orgs import is_valid_email
 from xlsxkit.problems import Problem, Report, error
+
+__all__ = [
+    "Settings",
+    "SettingsError",
+    "SettingsResult",
+    "default_settings_text",
+    "load_settings",
+    "parse_settings",
+    "require_settings",
+]
 
 #: A settings file is a few hundred bytes; this guards against being given the wrong file.
 MAX_SETTINGS_BYTES = 256 * 1024
@@ -67,17 +79,12 @@ class SettingsResult:
         return self.settings is not None and self.report.ok
 
 
-class SettingsError(Exception):
-    """Raised by :func:`require_settings` when the settings file is not valid."""
-
-    def __init__(self, result: SettingsResult) -> None:
-        self.result = result
-        n = len(result.report.errors)
-        super().__init__(
-            f"{result.file}: the campaign settings are not valid ({n} problem"
-            f"{'s' * (n != 1)}); correct the file at the lines shown\n"
-            + result.report.render_text()
-        )
+def _not_valid(result: SettingsResult) -> str:
+    n = len(result.report.errors)
+    return (
+        f"{result.file}: the campaign settings are not valid ({n} problem{'s' * (n != 1)}); "
+        "correct the file at the lines shown\n" + result.report.render_text()
+    )
 
 
 def load_settings(path: str | Path, *, display: str | None = None) -> SettingsResult:
@@ -85,7 +92,7 @@ def load_settings(path: str | Path, *, display: str | None = None) -> SettingsRe
     name = display if display is not None else str(path)
     p = Path(path)
 
-    def fail(code: str, message: str) -> SettingsResult:
+    def fail(code: Code, message: str) -> SettingsResult:
         return SettingsResult(
             file=name, report=Report(problems=[error(code, message, file=name)]), settings=None
         )
@@ -93,21 +100,21 @@ def load_settings(path: str | Path, *, display: str | None = None) -> SettingsRe
     try:
         if not p.is_file():
             if p.exists():
-                return fail("file-not-found", "this is not a file; give the xlsxkit.yaml file")
-            return fail("file-not-found", "no such file: check the path")
+                return fail(Code.FILE_NOT_FOUND, "this is not a file; give the xlsxkit.yaml file")
+            return fail(Code.FILE_NOT_FOUND, "no such file: check the path")
         size = p.stat().st_size
         if size > MAX_SETTINGS_BYTES:
             return fail(
-                "file-too-large",
+                Code.FILE_TOO_LARGE,
                 f"the file is {size:,} bytes; a settings file is at most "
                 f"{MAX_SETTINGS_BYTES:,} bytes. Is this the right file?",
             )
         with p.open("rb") as fh:
             raw = fh.read(MAX_SETTINGS_BYTES + 1)
     except OSError as exc:
-        return fail("file-unreadable", f"cannot read the file: {exc.strerror}")
+        return fail(Code.FILE_UNREADABLE, f"cannot read the file: {exc.strerror}")
     if len(raw) > MAX_SETTINGS_BYTES:
-        return fail("file-too-large", "the file grew while it was read; is this the right file?")
+        return fail(Code.FILE_TOO_LARGE, "the file grew while it was read; is this the right file?")
     return parse_settings(raw, file=name)
 
 
@@ -115,7 +122,7 @@ def require_settings(path: str | Path) -> Settings:
     """Load PATH or raise :class:`SettingsError` with the report."""
     result = load_settings(path)
     if result.settings is None or not result.report.ok:
-        raise SettingsError(result)
+        raise SettingsError(_not_valid(result))
     return result.settings
 
 
@@ -127,7 +134,7 @@ def parse_settings(raw: bytes | str, *, file: str = "xlsxkit.yaml") -> SettingsR
         except UnicodeDecodeError as exc:
             report.add(
                 error(
-                    "not-utf8",
+                    Code.NOT_UTF8,
                     "the file is not UTF-8 text: save it as UTF-8 in your editor",
                     file=file,
                     line=raw[: exc.start].count(b"\n") + 1,
@@ -156,7 +163,7 @@ class _Checker:
         pos = self.doc.position(path, key=key)
         self.problems.append(
             error(
-                "settings-invalid",
+                Code.SETTINGS_INVALID,
                 message,
                 file=self.file,
                 line=pos.line if pos else None,

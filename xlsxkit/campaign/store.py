@@ -32,6 +32,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeAlias
 
+# Re-exported: the errors every Store method raises.
+from xlsxkit.errors import StoreBusy as StoreBusy
+from xlsxkit.errors import StoreError as StoreError
 from xlsxkit.framework.model import Answer
 
 #: The file name of the store inside a campaign folder.
@@ -46,14 +49,6 @@ BUSY_TIMEOUT = 30.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 Json: TypeAlias = str | int | float | bool | list["Json"] | dict[str, "Json"] | None
-
-
-class StoreError(Exception):
-    """The store cannot be used; ``str(error)`` is the whole message, naming the file."""
-
-
-class StoreBusy(StoreError):
-    """Another command held the store for longer than the busy timeout."""
 
 
 # --------------------------------------------------------------------------------------
