@@ -35,16 +35,16 @@ def canonical(element: etree._Element) -> str:
 def override(path: Path) -> dict[str, str]:
     with zipfile.ZipFile(path) as z:
         root = etree.fromstring(z.read("[Content_Types].xml"))
-    return {
-        o.get("PartName", ""): o.get("ContentType", "") for o in root.iter(f"{{{CT}}}Override")
-    }
+    return {o.get("PartName", ""): o.get("ContentType", "") for o in root.iter(f"{{{CT}}}Override")}
 
 
 def relationships(path: Path) -> set[tuple[str, str]]:
     """(type, target) of the workbook's relationships, whatever their ids."""
     with zipfile.ZipFile(path) as z:
         root = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    return {(r.get("Type", ""), r.get("Target", "")) for r in root.iter(f"{{{PKG_RELS}}}Relationship")}
+    return {
+        (r.get("Type", ""), r.get("Target", "")) for r in root.iter(f"{{{PKG_RELS}}}Relationship")
+    }
 
 
 def checkbox_extensions(path: Path) -> dict[int, str]:
@@ -71,7 +71,10 @@ def checkbox_cells(path: Path) -> dict[tuple[str, str], tuple[str, str]]:
         for c in sheet.xml.iter(f"{{{SML}}}c"):
             if int(c.get("s", "0")) in styles:
                 v = c.find(f"{{{SML}}}v")
-                out[(sheet.name, c.get("r", ""))] = (c.get("t", "n"), v.text if v is not None else "")
+                out[(sheet.name, c.get("r", ""))] = (
+                    c.get("t", "n"),
+                    v.text if v is not None else "",
+                )
     return out
 
 

@@ -53,7 +53,9 @@ def filled_answers(kind: FileKind) -> Answers:
 
 
 @pytest.mark.parametrize(("kind", "exporter"), _cases())
-def test_answers_survive_a_gnumeric_save(kind: FileKind, exporter: Exporter, tmp_path: Path) -> None:
+def test_answers_survive_a_gnumeric_save(
+    kind: FileKind, exporter: Exporter, tmp_path: Path
+) -> None:
     require_ssconvert()
     made = built(kind)
     answers = filled_answers(kind)

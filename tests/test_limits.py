@@ -195,8 +195,12 @@ NEGATIVE: dict[str, tuple[str, Check, dict[str, Edit]]] = {
     "inline-list-256": (
         "bundled",
         Check.DV_FORMULA,
-        {SHEET: _sub(r"<formula1>&quot;TRUE,FALSE&quot;|<formula1>\"TRUE,FALSE\"",
-                     '<formula1>"' + ",".join(["🌱ab"] * 64) + '"')},
+        {
+            SHEET: _sub(
+                r"<formula1>&quot;TRUE,FALSE&quot;|<formula1>\"TRUE,FALSE\"",
+                '<formula1>"' + ",".join(["🌱ab"] * 64) + '"',
+            )
+        },
     ),
     "footer-256": (
         "bundled",

@@ -53,7 +53,9 @@ def test_wrong_element_order_is_caught(schemas: schema.SchemaSet) -> None:
     text = data.decode()
     views = re.search(r"<sheetViews>.*?</sheetViews>", text, flags=re.S)
     assert views
-    moved = text.replace(views.group(0), "", 1).replace("</worksheet>", views.group(0) + "</worksheet>")
+    moved = text.replace(views.group(0), "", 1).replace(
+        "</worksheet>", views.group(0) + "</worksheet>"
+    )
     result = schema.validate_xml(part, moved.encode(), schemas)
     assert result.errors and any("sheetViews" in e for e in result.errors)
 
@@ -95,10 +97,7 @@ def test_markup_compatibility_is_what_admits_the_extension_attributes(
 def test_alternate_content_takes_the_fallback_and_must_understand_fails(
     schemas: schema.SchemaSet,
 ) -> None:
-    head = (
-        f'<worksheet xmlns="{schema.SML}" xmlns:mc="{mce.MC}" '
-        'xmlns:x99="urn:example:future" '
-    )
+    head = f'<worksheet xmlns="{schema.SML}" xmlns:mc="{mce.MC}" xmlns:x99="urn:example:future" '
     fallback = (
         head + '><mc:AlternateContent><mc:Choice Requires="x99"><x99:sheetData/></mc:Choice>'
         "<mc:Fallback><sheetData/></mc:Fallback></mc:AlternateContent></worksheet>"

@@ -58,8 +58,9 @@ def require(*relative: str) -> Path:
     if folder is None:
         missing = ", ".join(relative[:3]) + (" …" if len(relative) > 3 else "")
         where = " or ".join(str(d) for d in data_dirs())
-        pytest.skip(f"reference data not present ({missing}): see tests/ooxml/README.md; "
-                    f"looked in {where}")
+        pytest.skip(
+            f"reference data not present ({missing}): see tests/ooxml/README.md; looked in {where}"
+        )
     return folder
 
 

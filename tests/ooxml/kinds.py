@@ -105,7 +105,11 @@ def emoji_stages(tmp: Path) -> Framework:
 
 def _generated(tmp: Path, framework: Framework, names: tuple[str, ...], **kw: Any) -> Built:
     result = generate_batch(
-        framework, tmp / "out", orgs(*names), generated_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC), **kw
+        framework,
+        tmp / "out",
+        orgs(*names),
+        generated_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        **kw,
     )
     [row] = result.rows[:1]
     return Built(path=result.out_dir / row.file, framework=framework)

@@ -101,27 +101,27 @@ def _q(tag: str, ns: str = SML) -> str:
 
 # Functions added after Excel 2007: a file must store them with the _xlfn. prefix (and
 # FILTER/SORT etc. with _xlfn._xlws.), or Excel 2010+ shows #NAME? ([MS-XLSX] 2.2.2).
-FUTURE_FUNCTIONS = frozenset(
-    """ACOT ACOTH AGGREGATE ARABIC BASE BETA.DIST BETA.INV BINOM.DIST BINOM.DIST.RANGE
-    BINOM.INV BITAND BITLSHIFT BITOR BITRSHIFT BITXOR CEILING.MATH CEILING.PRECISE CHISQ.DIST
-    CHISQ.DIST.RT CHISQ.INV CHISQ.INV.RT CHISQ.TEST COMBINA CONCAT CONFIDENCE.NORM
-    CONFIDENCE.T COT COTH COVARIANCE.P COVARIANCE.S CSC CSCH DAYS DECIMAL ERF.PRECISE
-    ERFC.PRECISE EXPON.DIST F.DIST F.DIST.RT F.INV F.INV.RT F.TEST FILTERXML FLOOR.MATH
-    FLOOR.PRECISE FORECAST.ETS FORECAST.ETS.CONFINT FORECAST.ETS.SEASONALITY FORECAST.ETS.STAT
-    FORECAST.LINEAR FORMULATEXT GAMMA GAMMA.DIST GAMMA.INV GAMMALN.PRECISE GAUSS HYPGEOM.DIST
-    IFNA IFS IMCOSH IMCOT IMCSC IMCSCH IMSEC IMSECH IMSINH IMTAN ISFORMULA ISOWEEKNUM
-    LOGNORM.DIST LOGNORM.INV MAXIFS MINIFS MODE.MULT MODE.SNGL MUNIT NEGBINOM.DIST
-    NETWORKDAYS.INTL NORM.DIST NORM.INV NORM.S.DIST NORM.S.INV NUMBERVALUE PDURATION
-    PERCENTILE.EXC PERCENTILE.INC PERCENTRANK.EXC PERCENTRANK.INC PERMUTATIONA PHI
-    POISSON.DIST QUARTILE.EXC QUARTILE.INC QUERYSTRING RANK.AVG RANK.EQ RRI SEC SECH SHEET
-    SHEETS SKEW.P STDEV.P STDEV.S SWITCH T.DIST T.DIST.2T T.DIST.RT T.INV T.INV.2T T.TEST
-    TEXTJOIN UNICHAR UNICODE VAR.P VAR.S WEBSERVICE WEIBULL.DIST WORKDAY.INTL XOR Z.TEST
-    ANCHORARRAY ARRAYTOTEXT BYCOL BYROW CHOOSECOLS CHOOSEROWS DROP EXPAND FILTER HSTACK
-    IMAGE ISOMITTED LAMBDA LET MAKEARRAY MAP RANDARRAY REDUCE SCAN SEQUENCE SINGLE SORT
-    SORTBY TAKE TEXTAFTER TEXTBEFORE TEXTSPLIT TOCOL TOROW UNIQUE VALUETOTEXT VSTACK
-    WRAPCOLS WRAPROWS XLOOKUP XMATCH GROUPBY PIVOTBY PERCENTOF REGEXTEST REGEXEXTRACT
-    REGEXREPLACE TRIMRANGE""".split()
-)
+_FUTURE = """
+ACOT ACOTH AGGREGATE ARABIC BASE BETA.DIST BETA.INV BINOM.DIST BINOM.DIST.RANGE BINOM.INV
+BITAND BITLSHIFT BITOR BITRSHIFT BITXOR CEILING.MATH CEILING.PRECISE CHISQ.DIST
+CHISQ.DIST.RT CHISQ.INV CHISQ.INV.RT CHISQ.TEST COMBINA CONCAT CONFIDENCE.NORM CONFIDENCE.T
+COT COTH COVARIANCE.P COVARIANCE.S CSC CSCH DAYS DECIMAL ERF.PRECISE ERFC.PRECISE EXPON.DIST
+F.DIST F.DIST.RT F.INV F.INV.RT F.TEST FILTERXML FLOOR.MATH FLOOR.PRECISE FORECAST.ETS
+FORECAST.ETS.CONFINT FORECAST.ETS.SEASONALITY FORECAST.ETS.STAT FORECAST.LINEAR FORMULATEXT
+GAMMA GAMMA.DIST GAMMA.INV GAMMALN.PRECISE GAUSS HYPGEOM.DIST IFNA IFS IMCOSH IMCOT IMCSC
+IMCSCH IMSEC IMSECH IMSINH IMTAN ISFORMULA ISOWEEKNUM LOGNORM.DIST LOGNORM.INV MAXIFS MINIFS
+MODE.MULT MODE.SNGL MUNIT NEGBINOM.DIST NETWORKDAYS.INTL NORM.DIST NORM.INV NORM.S.DIST
+NORM.S.INV NUMBERVALUE PDURATION PERCENTILE.EXC PERCENTILE.INC PERCENTRANK.EXC
+PERCENTRANK.INC PERMUTATIONA PHI POISSON.DIST QUARTILE.EXC QUARTILE.INC QUERYSTRING RANK.AVG
+RANK.EQ RRI SEC SECH SHEET SHEETS SKEW.P STDEV.P STDEV.S SWITCH T.DIST T.DIST.2T T.DIST.RT
+T.INV T.INV.2T T.TEST TEXTJOIN UNICHAR UNICODE VAR.P VAR.S WEBSERVICE WEIBULL.DIST
+WORKDAY.INTL XOR Z.TEST ANCHORARRAY ARRAYTOTEXT BYCOL BYROW CHOOSECOLS CHOOSEROWS DROP
+EXPAND FILTER HSTACK IMAGE ISOMITTED LAMBDA LET MAKEARRAY MAP RANDARRAY REDUCE SCAN SEQUENCE
+SINGLE SORT SORTBY TAKE TEXTAFTER TEXTBEFORE TEXTSPLIT TOCOL TOROW UNIQUE VALUETOTEXT VSTACK
+WRAPCOLS WRAPROWS XLOOKUP XMATCH GROUPBY PIVOTBY PERCENTOF REGEXTEST REGEXEXTRACT
+REGEXREPLACE TRIMRANGE
+"""
+FUTURE_FUNCTIONS = frozenset(_FUTURE.split())
 _STRING_LITERAL = re.compile(r'"(?:[^"]|"")*"')
 _QUOTED_SHEET = re.compile(r"'(?:[^']|'')*'")
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
@@ -149,9 +149,7 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
 def future_functions_unprefixed(formula: str) -> list[str]:
     """Post-2007 functions called in FORMULA without their ``_xlfn.`` prefix."""
     code = _QUOTED_SHEET.sub("''", _STRING_LITERAL.sub('""', formula))
-    return [
-        name for name in _CALL.findall(code) if name.upper() in FUTURE_FUNCTIONS
-    ]
+    return [name for name in _CALL.findall(code) if name.upper() in FUTURE_FUNCTIONS]
 
 
 def defined_name_problem(name: str) -> str:
@@ -327,7 +325,9 @@ def _workbook_level(pkg: Package, report: Report) -> None:
         if problem := sheet_name_problem(name):
             report.fail(Check.SHEET_NAMES, f"sheet {name!r}", problem)
         if name.casefold() in seen:
-            report.fail(Check.SHEET_NAMES, f"sheet {name!r}", f"same name as {seen[name.casefold()]!r}")
+            report.fail(
+                Check.SHEET_NAMES, f"sheet {name!r}", f"same name as {seen[name.casefold()]!r}"
+            )
         seen[name.casefold()] = name
     names: set[tuple[str, str]] = set()
     for dn in pkg.workbook.iter(_q("definedName")):
@@ -405,7 +405,13 @@ def _header_footer(sheet: Sheet, report: Report) -> None:
         for part in hf:
             if isinstance(part.tag, str):
                 name = etree.QName(part).localname
-                _limit(report, Check.HEADER_FOOTER, f"{sheet.part} {name}", part.text or "", MAX_HEADER_FOOTER)
+                _limit(
+                    report,
+                    Check.HEADER_FOOTER,
+                    f"{sheet.part} {name}",
+                    part.text or "",
+                    MAX_HEADER_FOOTER,
+                )
 
 
 def _cells(sheet: Sheet, sst: list[str], used: set[int], report: Report) -> None:
@@ -430,7 +436,11 @@ def _cells(sheet: Sheet, sst: list[str], used: set[int], report: Report) -> None
                 report.fail(Check.CACHED_VALUES, ref, f"formula {f.text!r} has no cached value")
     for rule in sheet.xml.iter(_q("cfRule")):
         for formula in rule.iter(_q("formula")):
-            _formula(f"{sheet.part} conditional format {rule.getparent().get('sqref')}", formula.text or "", report)
+            _formula(
+                f"{sheet.part} conditional format {rule.getparent().get('sqref')}",
+                formula.text or "",
+                report,
+            )
 
 
 def _merges(sheet: Sheet, report: Report) -> None:
@@ -458,7 +468,9 @@ def _tables(sheet: Sheet, sst: list[str], report: Report) -> None:
         r1, c1, _r2, c2 = parse_range(table.get("ref", ""))
         columns = [tc.get("name", "") for tc in table.iter(_q("tableColumn"))]
         if len(columns) != c2 - c1 + 1:
-            report.fail(Check.TABLE_HEADERS, part, f"{len(columns)} columns for ref {table.get('ref')}")
+            report.fail(
+                Check.TABLE_HEADERS, part, f"{len(columns)} columns for ref {table.get('ref')}"
+            )
         folded = [c.casefold() for c in columns]
         for dup in sorted({c for c in folded if folded.count(c) > 1}):
             report.fail(Check.TABLE_HEADERS, part, f"column name {dup!r} used twice")
@@ -471,7 +483,9 @@ def _tables(sheet: Sheet, sst: list[str], report: Report) -> None:
             if cell is not None and cell.get("t") not in ("s", "str", "inlineStr"):
                 header = None  # a table header must be text
             if header != name:
-                report.fail(Check.TABLE_HEADERS, f"{part} {ref}", f"header {header!r} != column {name!r}")
+                report.fail(
+                    Check.TABLE_HEADERS, f"{part} {ref}", f"header {header!r} != column {name!r}"
+                )
 
 
 def _letters(col: int) -> str:
@@ -498,7 +512,11 @@ def _styles(pkg: Package, report: Report) -> None:
     n_xf = count_of("cellXfs")
     n_style_xf = count_of("cellStyleXfs")
     n_dxf = count_of("dxfs")
-    limits = {"fontId": count_of("fonts"), "fillId": count_of("fills"), "borderId": count_of("borders")}
+    limits = {
+        "fontId": count_of("fonts"),
+        "fillId": count_of("fills"),
+        "borderId": count_of("borders"),
+    }
     formats = {int(n.get("numFmtId", "-1")) for n in styles.iter(_q("numFmt"))}
     for group, bound_xf in (("cellXfs", n_style_xf), ("cellStyleXfs", None)):
         container = styles.find(_q(group))
@@ -524,9 +542,13 @@ def _styles(pkg: Package, report: Report) -> None:
                 report.count(Check.STYLE_INDICES)
                 if int(element.get(attr, "0")) >= n_xf:
                     where = f"{sheet.name} {tag} {element.get('r') or element.get('min') or ''}"
-                    report.fail(Check.STYLE_INDICES, where, f"style {element.get(attr)} >= {n_xf} cellXfs")
+                    report.fail(
+                        Check.STYLE_INDICES, where, f"style {element.get(attr)} >= {n_xf} cellXfs"
+                    )
         for rule in sheet.xml.iter(_q("cfRule")):
             if rule.get("dxfId") is not None:
                 report.count(Check.STYLE_INDICES)
                 if int(rule.get("dxfId", "0")) >= n_dxf:
-                    report.fail(Check.STYLE_INDICES, sheet.part, f"dxfId {rule.get('dxfId')} >= {n_dxf}")
+                    report.fail(
+                        Check.STYLE_INDICES, sheet.part, f"dxfId {rule.get('dxfId')} >= {n_dxf}"
+                    )

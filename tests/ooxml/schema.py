@@ -64,8 +64,12 @@ _XML_STANDIN = f"""<?xml version="1.0"?>
 _DC_STANDIN = f"""<?xml version="1.0"?>
 <xs:schema xmlns:xs="{XSD}" targetNamespace="http://purl.org/dc/elements/1.1/"
     elementFormDefault="qualified">
-  {"".join(f'<xs:element name="{n}"/>' for n in (
-      "creator", "description", "identifier", "language", "subject", "title"))}
+  {
+    "".join(
+        f'<xs:element name="{n}"/>'
+        for n in ("creator", "description", "identifier", "language", "subject", "title")
+    )
+}
 </xs:schema>
 """
 
