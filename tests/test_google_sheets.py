@@ -1,7 +1,9 @@
-"""A return that went through Google Sheets (imitated: tests/googlesheets.py) imports whole."""
+"""A return that went through Google Sheets imports whole: imitated (tests/googlesheets.py),
+and, for any genuine file someone contributes to tests/fixtures/, for real."""
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -10,9 +12,10 @@ import pytest
 
 from tests.filling import Answers, random_answers
 from tests.googlesheets import CHECKBOX_PART, through_google_sheets
-from tests.helpers import assert_answers_match, import_paths, only, orgs, write_filled
+from tests.helpers import assert_answers_match, by_id, import_paths, only, orgs, write_filled
 from tests.ooxml import limits
-from tests.ooxml.kinds import FileKind, Role, built, params
+from tests.ooxml.kinds import FileKind, Role, built, bundled, params
+from xlsxkit.framework.load import require_framework
 from xlsxkit.workbook import layout as L
 
 
@@ -68,3 +71,34 @@ def test_the_imitation_makes_each_documented_change(tmp_path: Path) -> None:
     report = limits.check(dst)
     assert not [str(v) for v in report.violations]
     assert b't="b"' in sheets_after
+
+
+# -- genuine files contributed from apps that cannot run here (tests/fixtures/README.md) ----
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+CONTRIBUTED = sorted(
+    p for p in FIXTURES.glob("*.json") if any(p.with_suffix(s).is_file() for s in SUFFIXES)
+)
+
+
+def _workbook_for(record: Path) -> Path:
+    return next(record.with_suffix(s) for s in SUFFIXES if record.with_suffix(s).is_file())
+
+
+@pytest.mark.parametrize("record", CONTRIBUTED, ids=[p.stem for p in CONTRIBUTED])
+def test_contributed_file_imports_with_its_recorded_answers(record: Path) -> None:
+    meta = json.loads(record.read_text(encoding="utf-8"))
+    fw_name = meta.get("framework", "bundled")
+    framework = bundled() if fw_name == "bundled" else require_framework(FIXTURES / fw_name)
+    got = by_id(only(import_paths(framework, _workbook_for(record))))
+    labels = {s.label: s.id for s in framework.stages}
+    assert meta["answers"], "record at least one answer"
+    for answer in meta["answers"]:
+        item, what, value = answer["id"], answer["field"], answer["value"]
+        if what == "stage":
+            assert got[item].stage_id == labels[value], answer
+        elif what == "done":
+            assert got[item].done is bool(value), answer
+        else:
+            assert getattr(got[item], what) == value, answer
