@@ -29,7 +29,7 @@ WORKBOOKS = [k for k in KINDS if k.role == Role.WORKBOOK]
 
 
 def canonical(element: etree._Element) -> str:
-    return etree.tostring(element, method="c14n2", strip_text=True).decode()
+    return str(etree.tostring(element, method="c14n2", strip_text=True).decode())
 
 
 def override(path: Path) -> dict[str, str]:

@@ -70,11 +70,12 @@ def test_every_input_cell_keeps_its_validation(kind: FileKind) -> None:
                 )
     ids = rows_by_id(made.path)
     missing = []
-    for item in [*made.framework.criteria, *made.framework.actions]:
-        sheet, row = ids[item.id]
+    item_ids = [c.id for c in made.framework.criteria] + [a.id for a in made.framework.actions]
+    for item_id in item_ids:
+        sheet, row = ids[item_id]
         ref = f"{L.col_letter(L.COL_INPUT)}{row}"
         if ref not in covered[sheet]:
-            missing.append(f"{sheet}!{ref} ({item.id})")
+            missing.append(f"{sheet}!{ref} ({item_id})")
     assert not missing[:10]
 
 

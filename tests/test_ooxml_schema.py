@@ -146,3 +146,17 @@ def test_kinds_cover_every_file_xlsxkit_writes_today() -> None:
         "summary",
     }
     assert all(Path(built(k).path).stat().st_size > 0 for k in KINDS)
+
+
+def test_process_content_keeps_the_children_of_an_ignored_wrapper(
+    schemas: schema.SchemaSet,
+) -> None:
+    head = (
+        f'<worksheet xmlns="{schema.SML}" xmlns:mc="{mce.MC}" '
+        'xmlns:x99="urn:example:future" mc:Ignorable="x99"'
+    )
+    body = "><x99:wrap><sheetData/></x99:wrap></worksheet>"
+    kept = head + ' mc:ProcessContent="x99:wrap"' + body
+    assert schema.validate_xml("sheet.xml", kept.encode(), schemas).valid
+    # Without ProcessContent the wrapper goes with its content, and sheetData is missing.
+    assert not schema.validate_xml("sheet.xml", (head + body).encode(), schemas).valid

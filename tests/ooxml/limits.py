@@ -289,7 +289,7 @@ def cell_text(cell: etree._Element, sst: list[str]) -> str | None:
     if kind == "s":
         index = int(v.text)
         return sst[index] if 0 <= index < len(sst) else None
-    return v.text
+    return str(v.text)
 
 
 # -- the checks ----------------------------------------------------------------------------
@@ -444,7 +444,7 @@ def _cells(sheet: Sheet, sst: list[str], used: set[int], report: Report) -> None
 
 
 def _merges(sheet: Sheet, report: Report) -> None:
-    ranges = []
+    ranges: list[tuple[str, tuple[int, int, int, int]]] = []
     for merge in sheet.xml.iter(_q("mergeCell")):
         ref = merge.get("ref", "")
         report.count(Check.MERGES)

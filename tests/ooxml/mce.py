@@ -3,8 +3,9 @@
 Excel 2007 reads the files of later versions this way, and so must the published 2006
 schemas: extension namespaces listed in ``mc:Ignorable`` are not understood, so their
 elements and attributes are removed; of an ``mc:AlternateContent`` block the consumer takes
-the ``mc:Fallback`` (a Choice requires a namespace it does not understand); an element in a
-namespace listed in ``mc:MustUnderstand`` that it does not understand makes the part invalid.
+the ``mc:Fallback`` (a Choice requires a namespace it does not understand); an ignorable
+element named in ``mc:ProcessContent`` is unwrapped (its children kept); a namespace listed
+in ``mc:MustUnderstand`` that it does not understand makes the part invalid.
 Extensions inside ``<extLst><ext>`` need none of this: the schema admits them as wildcards.
 """
 
@@ -42,8 +43,25 @@ def apply(root: etree._Element, understood: frozenset[str]) -> etree._Element:
     return root
 
 
-def _walk(element: etree._Element, understood: frozenset[str], ignorable: frozenset[str]) -> None:
+def _qnames(element: etree._Element, attribute: str) -> set[str]:
+    """The ``{ns}local`` names listed in an attribute such as mc:ProcessContent."""
+    out = set()
+    for qname in (element.get(f"{{{MC}}}{attribute}") or "").split():
+        prefix, _, local = qname.rpartition(":")
+        uri = element.nsmap.get(prefix or None)
+        if uri is not None:
+            out.add(f"{{{uri}}}{local}")
+    return out
+
+
+def _walk(
+    element: etree._Element,
+    understood: frozenset[str],
+    ignorable: frozenset[str],
+    process: frozenset[str] = frozenset(),
+) -> None:
     ignorable = ignorable | (_prefixes(element, "Ignorable") - understood)
+    process = process | _qnames(element, "ProcessContent")
     required = _prefixes(element, "MustUnderstand") - understood
     if required:
         raise MustUnderstandError(f"mc:MustUnderstand requires {sorted(required)}")
@@ -57,11 +75,22 @@ def _walk(element: etree._Element, understood: frozenset[str], ignorable: frozen
         ns = _ns(child.tag)
         if child.tag == f"{{{MC}}}AlternateContent":
             _replace_alternate(child, understood)
+        elif ns in ignorable and (child.tag in process or f"{{{ns}}}*" in process):
+            _unwrap(child)
         elif ns in ignorable:
             element.remove(child)
     for child in element:
         if isinstance(child.tag, str):
-            _walk(child, understood, ignorable)
+            _walk(child, understood, ignorable, process)
+
+
+def _unwrap(element: etree._Element) -> None:
+    parent = element.getparent()
+    assert parent is not None
+    at = parent.index(element)
+    parent.remove(element)
+    for offset, child in enumerate(list(element)):
+        parent.insert(at + offset, child)
 
 
 def _replace_alternate(block: etree._Element, understood: frozenset[str]) -> None:

@@ -24,7 +24,9 @@ valid: the checkbox part is compared with Excel's own file instead (test_checkbo
 
 from __future__ import annotations
 
+import atexit
 import functools
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -98,7 +100,6 @@ def _patch_sml(doc: etree._ElementTree) -> int:
         etree.SubElement(ctype, f"{q}simpleContent"), f"{q}extension", base="s:ST_Xstring"
     )
     etree.SubElement(ext, f"{q}attribute", ref="xml:space", use="optional")
-    root.nsmap  # noqa: B018 (the xml prefix is predefined; nothing to declare)
     changed = 0
     for element in root.iter(f"{q}element"):
         if element.get("name") == "t" and element.get("type") == "s:ST_Xstring":
@@ -132,6 +133,7 @@ def load() -> SchemaSet:
     """The compiled schema set (cached for the session)."""
     src = schema_dir()
     work = Path(tempfile.mkdtemp(prefix="xlsxkit-xsd-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     namespaces: set[str] = {XML_NS}
     t_patched = 0
     for name in SCHEMA_FILES:
