@@ -179,6 +179,18 @@ def resolve(
         name = match.org_name if match else r.org_name
         out[i] = dataclasses.replace(r, org_id=org_id, org_name=name)
 
+    # 2b. A workbook sent back with nothing filled in is not a return: still to chase.
+    for i, r in enumerate(out):
+        if r.status == ReturnStatus.ACCEPTED and _is_blank(r):
+            out[i] = dataclasses.replace(
+                r,
+                status=ReturnStatus.BLANK,
+                code="blank",
+                reason="returned blank: nothing was filled in (no stage, tick or text); ask "
+                "the partner to fill in the workbook and send it back",
+                problems=(),
+            )
+
     # 3. Manifest checks: an organisation we never sent, or a token that is not the one
     #    sent to that organisation (a forwarded copy, or a workbook from another batch).
     token_ok: dict[int, bool] = {}
@@ -260,6 +272,18 @@ def resolve(
     missing = tuple(m for m in (manifest or []) if m.org_id and m.org_id not in accepted_orgs)
     expected = len([m for m in manifest if m.org_id]) if manifest is not None else None
     return ImportResult(returns=tuple(out), missing=missing, expected=expected)
+
+
+def _is_blank(r: Return) -> bool:
+    """Nothing was filled in: no stage, no tick, no text or date, and nothing the reader
+    had to warn about on a sheet. The organisation name typed on a generic workbook is not
+    an answer, so such a workbook with nothing else is blank; a workbook whose only entries
+    are unreadable values is not blank (its warnings name the cells to fix)."""
+    if any(p.location.sheet for p in r.problems):
+        return False
+    return not any(
+        a.stage_id or a.comment or a.done or a.notes or a.lead or a.target_date for a in r.answers
+    )
 
 
 def _add_problem(r: Return, problem: Problem) -> Return:
