@@ -27,7 +27,7 @@ from tests.fwtools import big_framework, write
 from tests.helpers import generate_batch, import_paths, orgs, write_filled
 from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework
-from xlsxkit.render.summary_xlsx import write_summary
+from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import consolidate
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -136,12 +136,14 @@ def emoji_workbook(tmp: Path) -> Built:
 
 
 def summary_workbook(tmp: Path) -> Built:
-    """The summary of an import of three filled returns, one of them half blank."""
+    """The summary of an import of three filled returns and one sent back blank."""
     framework = bundled()
     inbox = tmp / "in"
     inbox.mkdir()
     for seed, org in enumerate(orgs("North Trust", "South Council", "East Ünïon"), start=1):
         write_filled(framework, inbox / f"{org.id}.xlsx", org, random_answers(framework, seed))
+    [blank] = orgs("West Blank & Co")
+    write_filled(framework, inbox / f"{blank.id}.xlsx", blank, {})
     out = tmp / "summary.xlsx"
     write_summary(
         consolidate(framework, import_paths(framework, inbox)),
@@ -153,7 +155,7 @@ def summary_workbook(tmp: Path) -> Built:
 
 ORPHANS = (
     "the summary keeps 13 shared strings that no cell uses (the table column names), left by "
-    "the streaming-table workaround in xlsxkit/render/summary_xlsx.py (issue 15)"
+    "the streaming-table workaround in xlsxkit/render/xlsx/streaming.py (issue 15)"
 )
 ERROR_OVER_225 = (
     "the stage-list validation error message is cut at 255 characters by len() "
