@@ -16,7 +16,7 @@ from tests.corpus import Corpus, build_corpus
 from tests.helpers import generate_batch, orgs
 from xlsxkit.cli import cli
 from xlsxkit.framework.model import Framework, ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, run_import
+from xlsxkit.inbound.batch import ImportRequest, run_import
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
+from xlsxkit.inbound.batch import ImportRequest, ImportResult, run_import
 from xlsxkit.render.data_csv import DataFiles, write_data
 from xlsxkit.render.summary_xlsx import write_summary
 from xlsxkit.results.consolidate import Summary, consolidate

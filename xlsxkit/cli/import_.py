@@ -9,7 +9,7 @@ import click
 from xlsxkit.app.import_job import ImportOutcome, OutputError, import_job
 from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, count_files
+from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.results.consolidate import ProblemRow
 from xlsxkit.workbook.manifest import ManifestError, read_manifest
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xlsxkit.framework.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
-from xlsxkit.inbound.importer import ImportResult
+from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.problems import Problem, Severity
 from xlsxkit.workbook.manifest import ManifestRow
 

@@ -138,6 +138,7 @@ def _read(path: Path, source: str, framework: Framework) -> Return:
         result,
         saved_at=(saved or mtime).isoformat(timespec="seconds"),
         saved_at_source="document" if saved else "file",
+        file_saved_at=mtime.isoformat(timespec="seconds"),
         problems=tuple(state.problems),
         **base,
     )
