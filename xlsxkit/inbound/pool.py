@@ -11,6 +11,7 @@ files go back in the queue, a new worker takes its place, and the batch goes on.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing as mp
 import os
 import sys
@@ -52,7 +53,10 @@ def _limit_memory() -> None:
 
 def _worker(conn: Connection, framework: Framework) -> None:
     _limit_memory()
-    # A native reader's panic output would reach the user's terminal; the verdict says it.
+    # A native reader's panic output, or Python's own fatal-error stack dump (which
+    # faulthandler writes to a copy of stderr taken before this process started), would
+    # reach the user's terminal; the verdict says what happened.
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     while True:

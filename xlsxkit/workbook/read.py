@@ -34,6 +34,7 @@ from xlsxkit.workbook.normalise import (
 from xlsxkit.workbook.safety import (
     MAX_FILE_BYTES,
     SEND_WORKBOOK,
+    NotAReturn,
     Rejection,
     ZipInfo,
     inspect_zip,
@@ -123,8 +124,16 @@ def _read(path: Path, source: str, framework: Framework) -> Return:
     digest = hashlib.sha256(data).hexdigest()
     base: dict[str, Any] = {"sha256": digest, "size": len(data)}
     try:
-        kind = sniff(data)
+        kind = sniff(data, path.name)
         zip_info = inspect_zip(data) if kind.kind == "zip" else None
+    except NotAReturn as rej:
+        return Return(
+            source=source,
+            status=ReturnStatus.SKIPPED,
+            code=rej.code,
+            reason=rej.message,
+            **base,
+        )
     except Rejection as rej:
         return rejected(source, rej.code, rej.message, **base)
     mtime = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
