@@ -4,13 +4,17 @@ batch, and each such file gets a precise verdict."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import time
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.corpus import raw_zip
+from tests.corpus import raw_zip, sheet_part
 from tests.helpers import import_paths, orgs, write_filled
 from xlsxkit.framework.model import Framework, Return
 from xlsxkit.inbound import pool
@@ -121,3 +125,156 @@ def test_unknown_compression_and_encryption_flags(framework: Framework, tmp_path
     path.write_bytes(bytes(data))
     r = read_return(path, framework)
     assert (r.status, r.code) == ("rejected", "password-protected")
+
+
+# --------------------------------------------------------------------------------------
+# Part names and cell references are read the way calamine reads them
+
+
+def _variant(
+    src: Path,
+    dst: Path,
+    rename: Callable[[str], str] = lambda n: n,
+    edit: Callable[[str, bytes], bytes] = lambda n, b: b,
+) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(rename(info.filename), edit(info.filename, zin.read(info)))
+    return dst
+
+
+def _far_cell(part: str, ref: bytes, prefix: bytes = b"") -> Callable[[str, bytes], bytes]:
+    row = re.sub(rb"[A-Za-z]", b"", ref)
+
+    def edit(name: str, body: bytes) -> bytes:
+        if name != part:
+            return body
+        cell = b'<%sc r="%s" t="inlineStr"><%sis><%st>far</%st></%sis></%sc>' % (
+            (prefix, ref) + (prefix,) * 5
+        )
+        return body.replace(
+            b"</%ssheetData>" % prefix,
+            b'<%srow r="%s">%s</%srow></%ssheetData>' % (prefix, row, cell, prefix, prefix),
+        )
+
+    return edit
+
+
+@pytest.fixture()
+def alpha(framework: Framework, tmp_path: Path) -> Path:
+    return write_filled(framework, tmp_path / "alpha.xlsx", orgs("Alpha")[0], {})
+
+
+def _outside(framework: Framework, path: Path) -> Return:
+    """The verdict through the real sandbox (a reader that explodes must not take the
+    test down with it)."""
+    [r] = import_paths(framework, path).returns
+    return r
+
+
+def test_part_names_in_any_case_are_checked_and_read(
+    framework: Framework, alpha: Path, tmp_path: Path
+) -> None:
+    people = sheet_part(alpha, "People")
+    upper = _variant(
+        alpha, tmp_path / "upper.xlsx", rename=str.upper, edit=_far_cell(people, b"XFD1048576")
+    )
+    r = _outside(framework, upper)
+    assert (r.status, r.org_id) == ("accepted", "alpha"), r.reason
+    assert "content-outside-form" in [p.code for p in r.problems]
+
+
+def test_part_names_with_backslashes_are_checked(
+    framework: Framework, alpha: Path, tmp_path: Path
+) -> None:
+    people = sheet_part(alpha, "People")
+
+    def doctype(name: str, body: bytes) -> bytes:
+        if name != people:
+            return body
+        return body.replace(b"<worksheet", b'<!DOCTYPE x [<!ENTITY e "e">]><worksheet', 1)
+
+    path = _variant(
+        alpha, tmp_path / "bs.xlsx", rename=lambda n: n.replace("/", "\\"), edit=doctype
+    )
+    r = read_return(path, framework)
+    assert (r.status, r.code) == ("rejected", "xml-entities"), r.reason
+    assert "DOCTYPE" in r.reason
+    far = _variant(
+        alpha,
+        tmp_path / "bs-far.xlsx",
+        rename=lambda n: n.replace("xl/worksheets/", "xl\\worksheets\\"),
+        edit=_far_cell(people, b"XFD1048576"),
+    )
+    r = _outside(framework, far)
+    assert r.status == "accepted" and "content-outside-form" in [p.code for p in r.problems]
+
+
+def test_two_parts_with_one_name_are_refused(
+    framework: Framework, alpha: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "twice.xlsx"
+    shutil.copy(alpha, path)
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("XL/Workbook.xml", "<workbook/>")
+    r = read_return(path, framework)
+    assert (r.status, r.code) == ("rejected", "duplicate-parts")
+    assert "'xl/workbook.xml'" in r.reason and "'XL/Workbook.xml'" in r.reason
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [b"A99999999", b"A123456789012", b"a100000000", b"XFD1", b"xfd1048576", b"ZZZZ1"],
+    ids=["8 digits", "13 digits", "lower-case", "far column", "lower far", "4 letters"],
+)
+def test_cell_references_of_any_length_are_cut_to_the_bounds(
+    framework: Framework, alpha: Path, tmp_path: Path, ref: bytes
+) -> None:
+    people = sheet_part(alpha, "People")
+    path = _variant(alpha, tmp_path / "far.xlsx", edit=_far_cell(people, ref))
+    r = _outside(framework, path)
+    assert r.status == "accepted", r.reason
+    [outside] = [p for p in r.problems if p.code == "content-outside-form"]
+    assert outside.location.sheet == "People"
+
+
+def test_single_quoted_and_prefixed_references_are_cut_to_the_bounds(
+    framework: Framework, alpha: Path, tmp_path: Path
+) -> None:
+    people = sheet_part(alpha, "People")
+
+    def prefixed(name: str, body: bytes) -> bytes:
+        if name != people:
+            return body
+        body = re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1x:", body)
+        body = body.replace(b'<x:worksheet xmlns="', b'<x:worksheet xmlns:x="')
+        body = re.sub(rb'\br="([A-Z]+[0-9]+)"', rb"r='\1'", body)
+        return _far_cell(people, b"XFD99999999", b"x:")(name, body)
+
+    path = _variant(alpha, tmp_path / "prefixed.xlsx", edit=prefixed)
+    r = _outside(framework, path)
+    assert r.status == "accepted", r.reason
+    assert "content-outside-form" in [p.code for p in r.problems]
+
+
+def test_a_sheet_stored_outside_the_xl_folder_is_checked(
+    framework: Framework, alpha: Path, tmp_path: Path
+) -> None:
+    people = sheet_part(alpha, "People")
+    far = _far_cell(people, b"XFD1048576")
+    target = people.removeprefix("xl/").encode()
+
+    def moved(name: str, body: bytes) -> bytes:
+        if name == "xl/_rels/workbook.xml.rels":
+            return body.replace(b'Target="%s"' % target, b'Target="/elsewhere/s.xml"')
+        return far(name, body)
+
+    path = _variant(
+        alpha,
+        tmp_path / "moved.xlsx",
+        rename=lambda n: "elsewhere/s.xml" if n == people else n,
+        edit=moved,
+    )
+    r = _outside(framework, path)
+    assert r.status == "accepted", r.reason
+    assert "content-outside-form" in [p.code for p in r.problems]

@@ -613,18 +613,15 @@ def _unescape(raw: bytes) -> str:
 
 def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     """Sheet name -> part key, from workbook.xml and its relationships, resolved the way
-    calamine resolves them (a target starting ``/xl/`` or ``xl/`` is taken from the root,
-    any other is relative to ``xl/``)."""
+    calamine resolves them: a target starting with one ``/`` is taken from the root of the
+    container (anywhere, not only under ``xl/``), any other is relative to ``xl/``."""
     rels: dict[str, str] = {}
     for m in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
         attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(m.group(1))}
         rid, target = attrs.get(b"Id"), attrs.get(b"Target")
         if rid and target:
             t = _unescape(target)
-            if t.startswith("/xl/"):
-                t = t[1:]
-            elif not t.startswith("xl/"):
-                t = f"xl/{t}"
+            t = t[1:] if t.startswith("/") else f"xl/{t}"
             rels[_unescape(rid)] = part_key(t)
     out: dict[str, str] = {}
     for m in _SHEET_TAG.finditer(parts.get("xl/workbook.xml", b"")):
