@@ -3,10 +3,14 @@ batch, and each such file gets a precise verdict."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Callable
@@ -14,12 +18,23 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.corpus import raw_zip, sheet_part
 from tests.helpers import import_paths, orgs, write_filled
-from xlsxkit.framework.model import Framework, Return
+from xlsxkit.framework.model import Answer, Framework, Return
 from xlsxkit.inbound import pool
+from xlsxkit.problems import warning
 from xlsxkit.workbook import read as reader
 from xlsxkit.workbook.read import read_return
+
+
+def fork_only(test: Callable[..., None]) -> Callable[..., None]:
+    """The test patches this process and reaches the workers only because fork copies the
+    patch into them; where workers are spawned it cannot run."""
+    test = pytest.mark.fork_only(test)
+    return pytest.mark.skipif(
+        pool.start_method() != "fork", reason="workers are not forked on this platform"
+    )(test)
 
 
 @pytest.fixture()
@@ -31,6 +46,7 @@ def inbox(framework: Framework, tmp_path: Path) -> Path:
     return inbox
 
 
+@fork_only
 def test_a_reader_crash_rejects_only_that_file(
     framework: Framework, inbox: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -54,6 +70,7 @@ def test_a_reader_crash_rejects_only_that_file(
     assert "crashed the reader" in crashed.reason
 
 
+@fork_only
 def test_a_hanging_reader_times_out(
     framework: Framework, inbox: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -278,3 +295,93 @@ def test_a_sheet_stored_outside_the_xl_folder_is_checked(
     r = _outside(framework, path)
     assert r.status == "accepted", r.reason
     assert "content-outside-form" in [p.code for p in r.problems]
+
+
+# --------------------------------------------------------------------------------------
+# Real workers, real crashes: no patch in this process reaches them
+
+
+def positional_bomb(src: Path, dst: Path) -> Path:
+    """A return whose cells carry no position (``r``) attribute, so the pre-parse scan
+    cannot measure them (see workbook/safety.py): 20,000 cells in one row and a cell at row
+    4,999 make the native reader allocate a 4,999 x 20,000 sheet, and it aborts under the
+    worker's memory limit. If the scan ever learns to measure such cells, this file will be
+    cut instead and this helper needs another way to crash a reader."""
+    part = sheet_part(src, "People")
+    cells = b"<c><v>1</v></c>" * 20_000
+
+    def edit(name: str, body: bytes) -> bytes:
+        if name != part:
+            return body
+        return body.replace(
+            b"</sheetData>",
+            b'<row r="30">' + cells + b'</row><row r="4999"><c r="A4999"><v>1</v></c></row>'
+            b"</sheetData>",
+        )
+
+    return _variant(src, dst, edit=edit)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_file_that_crashes_a_real_worker_rejects_only_that_file(
+    framework: Framework, inbox: Path, method: str
+) -> None:
+    positional_bomb(inbox / "0-alpha.xlsx", inbox / "9-bomb.xlsx")
+    jobs = [
+        pool.Job(index=i, path=p, display=p.name) for i, p in enumerate(sorted(inbox.iterdir()))
+    ]
+    results = dict(pool.read_all(jobs, framework, workers=2, method=method))
+    verdicts = {jobs[i].display: (r.status, r.code) for i, r in results.items()}
+    assert verdicts == {
+        "0-alpha.xlsx": ("accepted", ""),
+        "1-bravo.xlsx": ("accepted", ""),
+        "2-charlie.xlsx": ("accepted", ""),
+        "3-delta.xlsx": ("accepted", ""),
+        "9-bomb.xlsx": ("rejected", "unsafe-file"),
+    }
+
+
+def test_a_crashing_worker_prints_nothing_to_the_console(inbox: Path, tmp_path: Path) -> None:
+    bomb = positional_bomb(inbox / "0-alpha.xlsx", tmp_path / "bomb.xlsx")
+    # As pytest does: faulthandler on, writing to a copy of stderr taken at start-up.
+    script = (
+        "import faulthandler, os, sys\n"
+        "faulthandler.enable(file=os.fdopen(os.dup(2), 'w'))\n"
+        "from pathlib import Path\n"
+        "from xlsxkit.framework.load import require_framework\n"
+        "from xlsxkit.inbound import pool\n"
+        f"fw = require_framework(Path({str(ROOT / 'framework.yaml')!r}))\n"
+        f"job = pool.Job(index=0, path=Path({str(bomb)!r}), display='bomb.xlsx')\n"
+        "[(_, r)] = pool.read_all([job], fw, workers=1)\n"
+        "print(r.code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.strip() == "unsafe-file", done.stderr
+    assert done.stderr == ""
+
+
+def _sample(tp: object, name: str) -> object:
+    """A value of type TP, unlike the field's default, for field NAME."""
+    samples: dict[str, object] = {
+        "str": f"value of {name}",
+        "int": 7,
+        "bool": True,
+        "str | None": f"value of {name}",
+        "bool | None": False,
+        "tuple[Answer, ...]": (Answer(item_id="a", sheet="S", row=3, comment="c"),),
+        "tuple[Problem, ...]": (warning("code", "message", file="f", sheet="S", cell="A1"),),
+    }
+    assert str(tp) in samples, f"add a sample value for field {name}: {tp}"
+    return samples[str(tp)]
+
+
+@pytest.mark.parametrize("cls", [Answer, Return])
+def test_answers_and_returns_cross_the_worker_pipe_whole(cls: type) -> None:
+    values = {f.name: _sample(f.type, f.name) for f in dataclasses.fields(cls)}
+    original = cls(**values)
+    for f in dataclasses.fields(cls):
+        assert getattr(original, f.name) != f.default, f"the sample for {f.name} is its default"
+    copy = pickle.loads(pickle.dumps(original, protocol=pickle.HIGHEST_PROTOCOL))
+    assert {f.name: getattr(copy, f.name) for f in dataclasses.fields(cls)} == values

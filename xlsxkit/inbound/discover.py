@@ -239,7 +239,7 @@ class _Walk:
 def discover(sources: Iterable[Path], exclude: Iterable[Path] = ()) -> Discovery:
     """Every entry under SOURCES, once: the files to read, and the entries listed with
     their verdict already (skipped, duplicate, rejected)."""
-    source_list = list(sources)
+    source_list = [Path(s) for s in sources]
     walk = _Walk(source_list, exclude)
     for source in source_list:
         walk.source(source)
