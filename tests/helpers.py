@@ -104,3 +104,8 @@ def assert_answers_match(framework: Framework, r: Return, answers: Answers) -> N
         assert got[a.id].lead == str(answers.get((a.id, "lead"), "")), a.id
         date = answers.get((a.id, "target_date"))
         assert got[a.id].target_date == (date.isoformat() if date else ""), a.id
+
+
+def one_answer(framework: Framework) -> Answers:
+    """The smallest filled-in return: one stage chosen (an untouched workbook is blank)."""
+    return {(framework.criteria[0].id, "stage"): framework.stages[0].label}

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.corpus import Corpus, build_corpus
-from tests.helpers import generate_batch, orgs
+from tests.helpers import generate_batch, one_answer, orgs, write_filled
 from xlsxkit.cli import cli
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, run_import
@@ -210,7 +210,13 @@ def test_xlsxkit_outputs_among_the_sources_are_skipped_not_rejected(
     batch = generate_batch(framework, tmp_path / "out", orgs("Alpha"))
     inbox = tmp_path / "in"
     inbox.mkdir()
-    shutil.copy(batch.out_dir / batch.rows[0].file, inbox / "alpha.xlsx")
+    write_filled(
+        framework,
+        inbox / "alpha.xlsx",
+        orgs("Alpha")[0],
+        one_answer(framework),
+        token=batch.rows[0].token,
+    )
     first = CliRunner().invoke(
         cli,
         ["import", str(inbox), "--out", str(inbox / "old-summary.xlsx"), "--data", str(inbox)],
@@ -232,7 +238,7 @@ def test_xlsxkit_outputs_among_the_sources_are_skipped_not_rejected(
 
 
 def test_xlsxkit_outputs_are_recognised_by_the_writers_own_headers() -> None:
-    from xlsxkit.render import data_csv
+    from xlsxkit.render import csv as data_csv
     from xlsxkit.workbook.manifest import MANIFEST_COLUMNS
     from xlsxkit.workbook.safety import XLSXKIT_CSV_HEADERS
 

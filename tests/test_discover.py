@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers import import_paths, orgs, write_filled
+from tests.helpers import import_paths, one_answer, orgs, write_filled
 from xlsxkit.cli import cli
 from xlsxkit.framework.model import Framework, Return, ReturnStatus
 from xlsxkit.inbound.discover import Discovery, discover
@@ -27,7 +27,7 @@ def inbox(framework: Framework, tmp_path: Path) -> Path:
     inbox = tmp_path / "in"
     inbox.mkdir()
     for org in orgs("Alpha", "Bravo"):
-        write_filled(framework, inbox / f"{org.id}.xlsx", org, {})
+        write_filled(framework, inbox / f"{org.id}.xlsx", org, one_answer(framework))
     return inbox
 
 

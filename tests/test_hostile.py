@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.corpus import raw_zip, sheet_part
-from tests.helpers import import_paths, orgs, write_filled
+from tests.helpers import import_paths, one_answer, orgs, write_filled
 from xlsxkit.framework.model import Answer, Framework, Return
 from xlsxkit.inbound import pool
 from xlsxkit.problems import warning
@@ -42,7 +42,7 @@ def inbox(framework: Framework, tmp_path: Path) -> Path:
     inbox = tmp_path / "in"
     inbox.mkdir()
     for i, org in enumerate(orgs("Alpha", "Bravo", "Charlie", "Delta")):
-        write_filled(framework, inbox / f"{i}-{org.id}.xlsx", org, {})
+        write_filled(framework, inbox / f"{i}-{org.id}.xlsx", org, one_answer(framework))
     return inbox
 
 
@@ -179,7 +179,7 @@ def _far_cell(part: str, ref: bytes, prefix: bytes = b"") -> Callable[[str, byte
 
 @pytest.fixture()
 def alpha(framework: Framework, tmp_path: Path) -> Path:
-    return write_filled(framework, tmp_path / "alpha.xlsx", orgs("Alpha")[0], {})
+    return write_filled(framework, tmp_path / "alpha.xlsx", orgs("Alpha")[0], one_answer(framework))
 
 
 def _outside(framework: Framework, path: Path) -> Return:

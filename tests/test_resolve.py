@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from xlsxkit.framework.model import Framework, Return, ReturnStatus
+from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
 from xlsxkit.inbound.resolve import ImportResult, name_key, resolve
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -38,6 +38,8 @@ def ret(source: str, org_id: str = "", **kw: object) -> Return:
         "saved_at": "2026-11-01T12:00:00+00:00",
         "saved_at_source": "document",
         "file_saved_at": "2026-11-01T12:00:00+00:00",
+        # something filled in (a return with no answers at all is blank)
+        "answers": (Answer(item_id="c1", sheet="People", row=5, stage_id="some-work-done"),),
     }
     fields.update(kw)
     return Return(**fields)  # type: ignore[arg-type]

@@ -17,8 +17,8 @@ from typing import Any
 
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, run_import
-from xlsxkit.render.data_csv import DataFiles, write_data
-from xlsxkit.render.summary_xlsx import write_summary
+from xlsxkit.render.csv import DataFiles, write_data
+from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import Summary, consolidate
 
 

@@ -31,8 +31,8 @@ def demo_cmd(
     """Run the whole job on sample data, in DIRECTORY (default ./xlsxkit-demo).
 
     Writes sample organisations, generates their workbooks (outbox/), fills plausible
-    returns (inbox/: complete, partial, one resent with later changes, one with messy
-    typing, one sent as CSV, and two organisations that never reply), then imports them
+    returns (inbox/: complete, partial, one sent back blank, one resent with later changes,
+    one with messy typing, one sent as CSV, and one that never replies), then imports them
     into summary.xlsx and data/*.csv. Reproducible: the same --seed gives the same answers.
     """
     framework = load_framework_or_fail(framework_path)
@@ -52,6 +52,7 @@ def demo_cmd(
         f"{counts.get(ReturnStatus.SUPERSEDED, 0)} superseded, "
         f"{counts.get(ReturnStatus.REJECTED, 0)} rejected, "
         f"{counts.get(ReturnStatus.SKIPPED, 0)} skipped, "
+        f"{counts.get(ReturnStatus.BLANK, 0)} blank, "
         f"{counts.get(ReturnStatus.MISSING, 0)} missing; "
         f"{len(result.outcome.summary.problems)} problems listed.\n"
         f"Open:\n"

@@ -11,6 +11,7 @@ from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.results.consolidate import ProblemRow
+from xlsxkit.results.views import chase_list
 from xlsxkit.workbook.manifest import ManifestError, read_manifest
 
 WORST_SHOWN = 8
@@ -109,11 +110,15 @@ def import_cmd(
     click.echo(_report(outcome))
     if outcome.imported == 0:
         found = len(outcome.result.returns)
+        blank = outcome.summary.counts.get(ReturnStatus.BLANK, 0)
         raise click.ClickException(
             "nothing could be imported: "
             + (
-                f"none of the {found} file(s) found is an accepted return (see the Returns "
-                f"sheet of {summary_path})"
+                f"all {found} file(s) found came back blank, with nothing filled in (are "
+                "these the workbooks as they were sent, the outbox?)"
+                if found and blank == found
+                else f"none of the {found} file(s) found is an accepted return (see the "
+                f"Returns sheet of {summary_path})"
                 if found
                 else "no files were found under the sources"
             )
@@ -135,6 +140,8 @@ def _report(outcome: ImportOutcome) -> str:
         f"{counts.get(ReturnStatus.REJECTED, 0)} rejected",
         f"{counts.get(ReturnStatus.SKIPPED, 0)} skipped",
     ]
+    if counts.get(ReturnStatus.BLANK, 0):
+        parts.append(f"{counts[ReturnStatus.BLANK]} blank")
     missing = (
         f"; {counts.get(ReturnStatus.MISSING, 0)} missing"
         if outcome.summary.expected is not None
@@ -147,9 +154,12 @@ def _report(outcome: ImportOutcome) -> str:
         lines += [f"  {_render(p)}" for p in problems[:WORST_SHOWN]]
         if len(problems) > WORST_SHOWN:
             lines.append(f"  ... and {len(problems) - WORST_SHOWN} more: see the Problems sheet")
-    if outcome.summary.missing:
-        names = ", ".join(m.org_name for m in outcome.summary.missing[:5])
-        more = "..." if len(outcome.summary.missing) > 5 else ""
+    chase = chase_list(outcome.summary) or ()
+    if chase:
+        names = ", ".join(
+            m.org_name + (" (returned blank)" if m.blank_files else "") for m in chase[:5]
+        )
+        more = "..." if len(chase) > 5 else ""
         lines.append(f"Missing: {names}{more} (the chaser list is on the Returns sheet)")
     lines.append(f"Summary: {outcome.summary_path}")
     if outcome.data is not None:

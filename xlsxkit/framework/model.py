@@ -160,6 +160,7 @@ class ReturnStatus:
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     SKIPPED = "skipped"
+    BLANK = "blank"  # the workbook came back with nothing filled in: still to chase
     MISSING = "missing"
 
 

@@ -129,6 +129,18 @@ def resolve(
         if r.status == ReturnStatus.ACCEPTED and r.generic:
             out[i] = _typed_organisation(r, by_key, manifest is not None)
 
+    # 3b. A workbook sent back with nothing filled in is not a return: still to chase.
+    for i, r in enumerate(out):
+        if r.status == ReturnStatus.ACCEPTED and _is_blank(r):
+            out[i] = dataclasses.replace(
+                r,
+                status=ReturnStatus.BLANK,
+                code="blank",
+                reason="returned blank: nothing was filled in (no stage, tick or text); ask "
+                "the partner to fill in the workbook and send it back",
+                problems=(),
+            )
+
     # 4. Manifest checks: an organisation we never sent, or a token that is not the one
     #    sent to that organisation (a forwarded copy, or a workbook from another batch).
     token_ok: dict[int, bool] = {}
@@ -201,6 +213,18 @@ def resolve(
     missing = tuple(m for m in sent if m.org_id not in accepted_orgs)
     expected = len(sent) if manifest is not None else None
     return ImportResult(returns=tuple(out), missing=missing, expected=expected)
+
+
+def _is_blank(r: Return) -> bool:
+    """Nothing was filled in: no stage, no tick, no text or date, and nothing the reader
+    had to warn about on a sheet. The organisation name typed on a generic workbook is not
+    an answer, so such a workbook with nothing else is blank; a workbook whose only entries
+    are unreadable values is not blank (its warnings name the cells to fix)."""
+    if any(p.location.sheet for p in r.problems):
+        return False
+    return not any(
+        a.stage_id or a.comment or a.done or a.notes or a.lead or a.target_date for a in r.answers
+    )
 
 
 def _typed_organisation(r: Return, by_key: dict[str, ManifestRow], with_manifest: bool) -> Return:

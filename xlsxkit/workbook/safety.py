@@ -433,7 +433,7 @@ _TITLE = re.compile(rb"<dc:title>([^<]*)</dc:title>")
 
 
 def _is_xlsxkit_summary(core: bytes) -> bool:
-    """Whether docProps/core.xml is that of a summary written by xlsxkit (render/summary_xlsx
+    """Whether docProps/core.xml is that of a summary written by xlsxkit (render/xlsx
     sets the creator to xlsxkit and a title ending 'progress summary'; the partners'
     workbooks say 'self-assessment')."""
     title = _TITLE.search(core)
