@@ -15,6 +15,11 @@ from xlsxkit.workbook.manifest import read_manifest
 from xlsxkit.workbook.write import WorkbookSpec, write_workbook
 
 
+def item_ids(framework: Framework) -> list[str]:
+    """Every criterion id followed by its actions' ids, in framework order (sheet order)."""
+    return [x.id for c in framework.criteria for x in (c, *c.actions)]
+
+
 def orgs(*names: str) -> list[Organisation]:
     from xlsxkit.inbound.orgs import org_id_for
 

@@ -17,6 +17,7 @@ from tests.filling import fill_with_openpyxl
 from tests.helpers import generate_batch, import_paths, one_answer, orgs
 from tests.test_consolidate import manifest_row, stage, tick
 from xlsxkit.cli import cli
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
 from xlsxkit.inbound import resolve as resolving
 from xlsxkit.inbound.resolve import ImportResult
@@ -103,7 +104,7 @@ def test_a_return_whose_only_entries_are_unreadable_is_not_blank(framework: Fram
         "north",
         *untouched(framework),
         problems=(
-            warning("unreadable-stage", "'Nearly' is not a stage", sheet="People", cell="E5"),
+            warning(Code.UNREADABLE_STAGE, "'Nearly' is not a stage", sheet="People", cell="E5"),
         ),
     )
     [r] = resolve([unreadable], framework, None).returns
@@ -112,7 +113,7 @@ def test_a_return_whose_only_entries_are_unreadable_is_not_blank(framework: Fram
 
 def test_a_version_warning_alone_does_not_make_a_return_filled_in(framework: Framework) -> None:
     other_version = read(
-        "north", *untouched(framework), problems=(warning("framework-version", "made from v0"),)
+        "north", *untouched(framework), problems=(warning(Code.FRAMEWORK_VERSION, "made from v0"),)
     )
     [r] = resolve([other_version], framework, None).returns
     assert r.status == ReturnStatus.BLANK

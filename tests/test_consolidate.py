@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import (
     Action,
     Answer,
@@ -18,7 +19,7 @@ from xlsxkit.framework.model import (
     Stage,
 )
 from xlsxkit.inbound.resolve import ImportResult
-from xlsxkit.problems import warning
+from xlsxkit.problems import error, info, warning
 from xlsxkit.results.consolidate import NOT_ASSESSED, Summary, consolidate
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -126,10 +127,15 @@ def summary(fw: Framework) -> Summary:
         tick("x1", True),
     )
     rejected = Return(
-        source="in/scan.pdf", status=ReturnStatus.REJECTED, code="pdf", reason="a PDF"
+        source="in/scan.pdf",
+        status=ReturnStatus.REJECTED,
+        verdict=error(Code.NOT_A_WORKBOOK, "a PDF", file="in/scan.pdf"),
     )
     superseded = Return(
-        source="in/old.xlsx", status=ReturnStatus.SUPERSEDED, org_id="north", code="superseded"
+        source="in/old.xlsx",
+        status=ReturnStatus.SUPERSEDED,
+        org_id="north",
+        verdict=info(Code.SUPERSEDED, "superseded by in/north.xlsx", file="in/old.xlsx"),
     )
     return consolidate(
         fw,
@@ -206,20 +212,24 @@ def test_rows_cover_every_organisation_and_item(summary: Summary) -> None:
 def test_problems_list_accepted_warnings_and_rejections_only(fw: Framework) -> None:
     warned = dataclasses.replace(
         accepted("north", "North", stage("c1", "low")),
-        problems=(warning("unreadable-tick", "x is not a tick", sheet="S", cell="E6"),),
+        problems=(warning(Code.UNREADABLE_TICK, "x is not a tick", sheet="S", cell="E6"),),
     )
     superseded = Return(
         source="in/old.xlsx",
         status=ReturnStatus.SUPERSEDED,
-        problems=(warning("unreadable-tick", "hidden", sheet="S", cell="E6"),),
+        problems=(warning(Code.UNREADABLE_TICK, "hidden", sheet="S", cell="E6"),),
     )
-    rejected = Return(source="in/x.pdf", status=ReturnStatus.REJECTED, code="pdf", reason="PDF")
+    rejected = Return(
+        source="in/x.pdf",
+        status=ReturnStatus.REJECTED,
+        verdict=error(Code.NOT_A_WORKBOOK, "PDF", file="in/x.pdf"),
+    )
     s = consolidate(
         fw, ImportResult(returns=(warned, superseded, rejected), missing=(), expected=None)
     )
-    assert [(p.source, p.code, p.sheet, p.cell) for p in s.problems] == [
+    assert [(r.source, p.code, p.location.sheet, p.location.cell) for r, p in s.problems] == [
         ("in/north.xlsx", "unreadable-tick", "S", "E6"),
-        ("in/x.pdf", "pdf", "", ""),
+        ("in/x.pdf", "not-a-workbook", None, None),
     ]
     assert s.counts[ReturnStatus.MISSING] == 0 and s.expected is None
 
@@ -228,8 +238,14 @@ def test_a_text_too_long_for_a_cell_is_listed_where_it_is(fw: Framework) -> None
     long = "🙂" * 20_000  # 20,000 characters, 40,000 UTF-16 units: over Excel's 32,767
     r = accepted("north", "North", stage("c1", "low", comment=long), tick("a1", True, notes="ok"))
     s = consolidate(fw, ImportResult(returns=(r,), missing=(), expected=None))
-    [p] = s.problems
-    assert (p.code, p.severity, p.sheet, p.cell) == ("summary-text-cut", "warning", "S", "F5")
+    [(r_, p)] = s.problems
+    assert r_ is r
+    assert (p.code, p.severity, p.location.sheet, p.location.cell) == (
+        "summary-text-cut",
+        "warning",
+        "S",
+        "F5",
+    )
     assert "40,000 characters" in p.message and "32,767" in p.message
     assert s.cut_where("north", "c1", "comment") == "in/north.xlsx, sheet 'S' cell F5"
     # Exactly at the limit, counted in UTF-16 units, is not cut.

@@ -21,9 +21,10 @@ import pytest
 from tests.conftest import ROOT
 from tests.corpus import raw_zip, sheet_part
 from tests.helpers import import_paths, one_answer, orgs, write_filled
-from xlsxkit.framework.model import Answer, Framework, Return
+from xlsxkit.codes import Code
+from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
 from xlsxkit.inbound import pool
-from xlsxkit.problems import warning
+from xlsxkit.problems import info, warning
 from xlsxkit.workbook import read as reader
 from xlsxkit.workbook.read import read_return
 
@@ -370,8 +371,12 @@ def _sample(tp: object, name: str) -> object:
         "bool": True,
         "str | None": f"value of {name}",
         "bool | None": False,
+        "ReturnStatus": ReturnStatus.SUPERSEDED,
+        "Problem | None": info(Code.SUPERSEDED, "superseded by b.xlsx", file="a.xlsx"),
         "tuple[Answer, ...]": (Answer(item_id="a", sheet="S", row=3, comment="c"),),
-        "tuple[Problem, ...]": (warning("code", "message", file="f", sheet="S", cell="A1"),),
+        "tuple[Problem, ...]": (
+            warning(Code.EXTRA_SHEET, "message", file="f", sheet="S", cell="A1"),
+        ),
     }
     assert str(tp) in samples, f"add a sample value for field {name}: {tp}"
     return samples[str(tp)]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
 from xlsxkit.inbound.resolve import ImportResult, name_key, resolve
+from xlsxkit.problems import error, info
 from xlsxkit.workbook.manifest import ManifestRow
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -124,13 +126,15 @@ def test_an_organisation_not_in_the_manifest_is_flagged(framework: Framework) ->
 def test_missing_lists_every_organisation_without_an_accepted_return(
     framework: Framework,
 ) -> None:
-    rejected = ret("r.xlsx", "bravo-health", status=ReturnStatus.REJECTED, code="corrupt")
+    corrupt = error(Code.CORRUPT, "damaged", file="r.xlsx")
+    rejected = ret("r.xlsx", "bravo-health", status=ReturnStatus.REJECTED, verdict=corrupt)
     result = run(framework, ret("a.xlsx", "alpha-trust"), rejected)
     assert [m.org_name for m in result.missing] == ["Bravo Health"]
 
 
 def test_skipped_entries_pass_through_untouched(framework: Framework) -> None:
-    skipped = Return(source=".DS_Store", status=ReturnStatus.SKIPPED, code="skipped", reason="x")
+    hidden = info(Code.SKIPPED, "a hidden file; not a return", file=".DS_Store")
+    skipped = Return(source=".DS_Store", status=ReturnStatus.SKIPPED, verdict=hidden)
     result = run(framework, skipped)
     assert result.returns == (skipped,)
 

@@ -135,15 +135,18 @@ def test_chase_list_says_who_returned_blank(fw: Framework) -> None:
 
 
 def test_problem_view_names_the_organisation(fw: Framework) -> None:
-    from xlsxkit.problems import warning
+    from xlsxkit.codes import Code
+    from xlsxkit.problems import error, warning
 
     r = dataclasses.replace(
         accepted("north", "North", stage("c1", "low")),
-        problems=(warning("unreadable-tick", "x", sheet="S", cell="E6"),),
+        problems=(warning(Code.UNREADABLE_TICK, "x", sheet="S", cell="E6"),),
     )
-    rejected = Return(source="in/x.pdf", org_id="", code="pdf", reason="PDF")
+    rejected = Return(
+        source="in/x.pdf", org_id="", verdict=error(Code.NOT_A_WORKBOOK, "PDF", file="in/x.pdf")
+    )
     got = [(p.organisation, p.code) for p in views.problems(make(fw, r, rejected))]
-    assert got == [("North", "unreadable-tick"), ("", "pdf")]
+    assert got == [("North", "unreadable-tick"), ("", "not-a-workbook")]
 
 
 def test_views_are_frozen() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from xlsxkit.app.import_job import ImportOutcome, import_job
 from xlsxkit.csvsafe import write_csv
+from xlsxkit.errors import DemoError
 from xlsxkit.framework.model import Framework, Organisation
 from xlsxkit.inbound.batch import ImportRequest
 from xlsxkit.inbound.orgs import org_id_for
@@ -56,10 +57,6 @@ EVIDENCE = (
 
 #: A file that marks a folder as a demo's own, so running the demo again replaces it.
 DEMO_MARKER = ".xlsxkit-demo"
-
-
-class DemoError(Exception):
-    """The demo could not run; the message says why."""
 
 
 @dataclass(frozen=True, kw_only=True)

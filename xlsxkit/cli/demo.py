@@ -6,12 +6,10 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.app.demo import DemoError, run_demo
-from xlsxkit.app.import_job import OutputError
+from xlsxkit.app.demo import run_demo
 from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.outbound.generate import GenerateError
-from xlsxkit.workbook.instructions import TemplateError, load_template
+from xlsxkit.workbook.instructions import load_template
 
 
 @click.command("demo")
@@ -36,11 +34,8 @@ def demo_cmd(
     into summary.xlsx and data/*.csv. Reproducible: the same --seed gives the same answers.
     """
     framework = load_framework_or_fail(framework_path)
-    try:
-        template = load_template()
-        result = run_demo(directory, framework, template, seed=seed, force=force, jobs=jobs)
-    except (DemoError, GenerateError, TemplateError, OutputError) as exc:
-        raise click.ClickException(str(exc)) from None
+    template = load_template()
+    result = run_demo(directory, framework, template, seed=seed, force=force, jobs=jobs)
     counts = result.outcome.summary.counts
     click.echo(
         f"Demo of {framework.title} ({framework.id} {framework.version}) in {result.directory}:\n"

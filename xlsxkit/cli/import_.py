@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.app.import_job import ImportOutcome, OutputError, import_job
+from xlsxkit.app.import_job import ImportOutcome, import_job
 from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
+from xlsxkit.errors import JobFailed
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, count_files
-from xlsxkit.results.consolidate import ProblemRow
+from xlsxkit.problems import Severity
 from xlsxkit.results.views import chase_list
-from xlsxkit.workbook.manifest import ManifestError, read_manifest
+from xlsxkit.workbook.manifest import read_manifest
 
 WORST_SHOWN = 8
 
@@ -84,12 +85,7 @@ def import_cmd(
       2  usage error
     """
     framework = load_framework_or_fail(framework_path)
-    manifest = None
-    if manifest_path is not None:
-        try:
-            manifest = read_manifest(manifest_path)
-        except ManifestError as exc:
-            raise click.ClickException(str(exc)) from None
+    manifest = read_manifest(manifest_path) if manifest_path is not None else None
     exclude = [summary_path]
     if manifest_path is not None:
         exclude.append(manifest_path)
@@ -100,18 +96,15 @@ def import_cmd(
     request = ImportRequest(
         sources=sources, framework=framework, manifest=manifest, jobs=jobs, exclude=exclude
     )
-    try:
-        with progress_bar(count_files(request), "Reading returns") as advance:
-            outcome = import_job(
-                request, summary_path=summary_path, data_dir=data_dir, progress=advance
-            )
-    except OutputError as exc:
-        raise click.ClickException(str(exc)) from None
+    with progress_bar(count_files(request), "Reading returns") as advance:
+        outcome = import_job(
+            request, summary_path=summary_path, data_dir=data_dir, progress=advance
+        )
     click.echo(_report(outcome))
     if outcome.imported == 0:
         found = len(outcome.result.returns)
         blank = outcome.summary.counts.get(ReturnStatus.BLANK, 0)
-        raise click.ClickException(
+        raise JobFailed(
             "nothing could be imported: "
             + (
                 f"all {found} file(s) found came back blank, with nothing filled in (are "
@@ -124,7 +117,7 @@ def import_cmd(
             )
         )
     if strict and (outcome.rejected or outcome.warnings):
-        raise click.ClickException(
+        raise JobFailed(
             f"--strict: {outcome.rejected} file(s) rejected and {outcome.warnings} warning(s); "
             "the summary was written"
         )
@@ -148,10 +141,13 @@ def _report(outcome: ImportOutcome) -> str:
         else ""
     )
     lines = [f"{files} file(s): {', '.join(parts)}{missing}."]
-    problems = sorted(outcome.summary.problems, key=lambda p: (p.severity != "error", p.source))
+    problems = sorted(
+        outcome.summary.problems,
+        key=lambda rp: (rp[1].severity is not Severity.ERROR, rp[0].source),
+    )
     if problems:
         lines.append(f"Problems ({len(problems)}), worst first:")
-        lines += [f"  {_render(p)}" for p in problems[:WORST_SHOWN]]
+        lines += [f"  {p.render(label_errors=True)}" for _, p in problems[:WORST_SHOWN]]
         if len(problems) > WORST_SHOWN:
             lines.append(f"  ... and {len(problems) - WORST_SHOWN} more: see the Problems sheet")
     chase = chase_list(outcome.summary) or ()
@@ -167,12 +163,3 @@ def _report(outcome: ImportOutcome) -> str:
             f"Data:    {outcome.data.returns.parent}/ (returns, stages, actions, problems .csv)"
         )
     return "\n".join(lines)
-
-
-def _render(p: ProblemRow) -> str:
-    where = p.source
-    if p.sheet:
-        where += f": sheet '{p.sheet}'"
-        if p.cell:
-            where += f" cell {p.cell}"
-    return f"{where}: {p.severity}: {p.message}"

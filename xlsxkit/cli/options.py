@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from xlsxkit import resources
-from xlsxkit.framework.load import FrameworkError, require_framework
+from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,11 +44,9 @@ def resolve_framework_path(path: Path | None) -> Path:
 
 
 def load_framework_or_fail(path: Path | None) -> Framework:
-    """Load the framework for a command; an invalid one is exit 1 with every problem."""
-    try:
-        return require_framework(resolve_framework_path(path))
-    except FrameworkError as exc:
-        raise click.ClickException(str(exc)) from None
+    """Load the framework for a command; an invalid one raises FrameworkError (exit 1, with
+    every problem)."""
+    return require_framework(resolve_framework_path(path))
 
 
 @contextmanager

@@ -27,7 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Return, ReturnStatus
+from xlsxkit.problems import error, info
 from xlsxkit.workbook.read import rejected
 
 
@@ -98,17 +100,17 @@ class _Walk:
         self.links: list[tuple[Path, bool]] = []  # (link, inside a hidden folder)
 
     # one entry each -----------------------------------------------------------------
-    def skip(self, display: str, reason: str, code: str = "skipped") -> None:
-        self.out.listed.append(
-            Return(source=display, status=ReturnStatus.SKIPPED, code=code, reason=reason)
-        )
+    def skip(self, display: str, reason: str) -> None:
+        verdict = info(Code.SKIPPED, reason, file=display)
+        self.out.listed.append(Return(source=display, status=ReturnStatus.SKIPPED, verdict=verdict))
 
-    def reject(self, display: str, code: str, reason: str) -> None:
-        self.out.listed.append(rejected(display, code, reason))
+    def reject(self, display: str, code: Code, reason: str) -> None:
+        self.out.listed.append(rejected(display, error(code, reason)))
 
     def duplicate(self, display: str, reason: str) -> None:
+        verdict = info(Code.DUPLICATE, reason, file=display)
         self.out.listed.append(
-            Return(source=display, status=ReturnStatus.DUPLICATE, code="duplicate", reason=reason)
+            Return(source=display, status=ReturnStatus.DUPLICATE, verdict=verdict)
         )
 
     def seen(self, path: Path, st: os.stat_result, display: str) -> str | None:
@@ -135,7 +137,7 @@ class _Walk:
         try:
             st = os.stat(path)
         except OSError as exc:
-            self.reject(display, "unreadable", f"cannot read it ({exc.strerror or exc})")
+            self.reject(display, Code.UNREADABLE, f"cannot read it ({exc.strerror or exc})")
             return
         if stat.S_ISDIR(st.st_mode):
             if self.seen(path, st, display) is None:
@@ -156,7 +158,7 @@ class _Walk:
         elif not stat.S_ISREG(st.st_mode):
             self.reject(
                 display,
-                "not-a-file",
+                Code.NOT_A_FILE,
                 f"this is {_kind(st.st_mode)}, not a regular file; it was not opened. Save "
                 "the returned workbook as an ordinary file and import again",
             )
@@ -170,7 +172,7 @@ class _Walk:
         except OSError as exc:
             self.reject(
                 display_path(path),
-                "unreadable-folder",
+                Code.UNREADABLE_FOLDER,
                 f"cannot open this folder ({exc.strerror or exc}), so the files in it were not "
                 "searched; give yourself permission to read it (or copy its files into "
                 "another folder) and import again",
@@ -186,7 +188,7 @@ class _Walk:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
                 self.reject(
-                    display_path(child), "unreadable", f"cannot read it ({exc.strerror or exc})"
+                    display_path(child), Code.UNREADABLE, f"cannot read it ({exc.strerror or exc})"
                 )
                 continue
             if stat.S_ISDIR(st.st_mode):

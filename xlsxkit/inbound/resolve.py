@@ -26,9 +26,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Framework, Return, ReturnStatus
 from xlsxkit.inbound.orgs import org_id_for
-from xlsxkit.problems import Problem, warning
+from xlsxkit.problems import Problem, error, info, warning
 from xlsxkit.workbook.manifest import ManifestRow
 
 #: How far in the future a save time may be before it is not trusted (clocks drift, and a
@@ -85,7 +86,7 @@ def _untrusted_future(r: Return, now: dt.datetime) -> Return:
     return _add_problem(
         dataclasses.replace(r, saved_at=fallback, saved_at_source="file" if fallback else ""),
         warning(
-            "future-save-time",
+            Code.FUTURE_SAVE_TIME,
             f"the workbook says it was saved at {r.saved_at}, after this import ran "
             f"({now.isoformat(timespec='seconds')}); that time is not trusted and {used} to "
             "decide which return is the latest. Check the clock of the computer it was saved "
@@ -117,8 +118,11 @@ def resolve(
             out[i] = dataclasses.replace(
                 r,
                 status=ReturnStatus.DUPLICATE,
-                code="duplicate",
-                reason=f"byte-identical copy of {first_by_hash[r.sha256]}",
+                verdict=info(
+                    Code.DUPLICATE,
+                    f"byte-identical copy of {first_by_hash[r.sha256]}",
+                    file=r.source,
+                ),
                 problems=(),
             )
         else:
@@ -135,9 +139,12 @@ def resolve(
             out[i] = dataclasses.replace(
                 r,
                 status=ReturnStatus.BLANK,
-                code="blank",
-                reason="returned blank: nothing was filled in (no stage, tick or text); ask "
-                "the partner to fill in the workbook and send it back",
+                verdict=info(
+                    Code.BLANK,
+                    "returned blank: nothing was filled in (no stage, tick or text); ask "
+                    "the partner to fill in the workbook and send it back",
+                    file=r.source,
+                ),
                 problems=(),
             )
 
@@ -153,7 +160,7 @@ def resolve(
                 out[i] = _add_problem(
                     r,
                     warning(
-                        "not-in-manifest",
+                        Code.NOT_IN_MANIFEST,
                         f"organisation {r.org_id!r} ({r.org_name}) is not in the manifest; its "
                         "answers were imported. Was this workbook made in another batch?",
                         file=r.source,
@@ -177,12 +184,13 @@ def resolve(
                     out[i] = dataclasses.replace(
                         r,
                         status=ReturnStatus.REJECTED,
-                        code="token-mismatch",
-                        reason=(
+                        verdict=error(
+                            Code.TOKEN_MISMATCH,
                             f"claims to be {r.org_name!r} ({org_id}) but is not the workbook sent "
                             "to them (its token differs from the manifest), while another file "
                             "is; if another organisation filled in a forwarded copy, send it "
-                            "its own workbook"
+                            "its own workbook",
+                            file=r.source,
                         ),
                         problems=(),
                     )
@@ -193,7 +201,7 @@ def resolve(
                     out[i] = _add_problem(
                         out[i],
                         warning(
-                            "token-mismatch",
+                            Code.TOKEN_MISMATCH,
                             f"this workbook's token is not the one sent to {org_id!r}; it was "
                             "imported because no file with the right token came back",
                             file=out[i].source,
@@ -234,11 +242,12 @@ def _typed_organisation(r: Return, by_key: dict[str, ManifestRow], with_manifest
         return dataclasses.replace(
             r,
             status=ReturnStatus.REJECTED,
-            code="no-organisation",
-            reason=(
+            verdict=error(
+                Code.NO_ORGANISATION,
                 f"this is a generic workbook and the organisation name typed on its Start sheet "
                 f"holds {what}: ask the partner to type the organisation's name in the yellow "
-                "cell and send it again"
+                "cell and send it again",
+                file=r.source,
             ),
             answers=(),
             problems=(),
@@ -259,7 +268,7 @@ def _typed_organisation(r: Return, by_key: dict[str, ManifestRow], with_manifest
     return _add_problem(
         r,
         warning(
-            "unknown-organisation",
+            Code.UNKNOWN_ORGANISATION,
             f"the organisation name typed on this generic workbook, {r.org_name!r}, matches no "
             f"organisation in the manifest ({hint}); its answers were imported as a new "
             "organisation",
@@ -283,8 +292,7 @@ def _superseded(r: Return, winner: Return, *, outranked: bool) -> Return:
     return dataclasses.replace(
         r,
         status=ReturnStatus.SUPERSEDED,
-        code="superseded",
-        reason=f"superseded by {winner.source} ({why})",
+        verdict=info(Code.SUPERSEDED, f"superseded by {winner.source} ({why})", file=r.source),
         problems=(),
     )
 

@@ -102,8 +102,16 @@ def write_data(summary: Summary, out_dir: Path) -> DataFiles:
         files.problems,
         PROBLEMS_COLUMNS,
         (
-            (p.source, p.org_id, p.severity, p.code, p.sheet, p.cell, p.message)
-            for p in summary.problems
+            (
+                r.source,
+                r.org_id,
+                p.severity,
+                p.code,
+                p.location.sheet or "",
+                p.location.cell or "",
+                p.message,
+            )
+            for r, p in summary.problems
         ),
     )
     return files

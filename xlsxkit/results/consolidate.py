@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
 from xlsxkit.inbound.resolve import ImportResult
-from xlsxkit.problems import Problem, Severity
-from xlsxkit.results.cellfit import EXCEL_CELL_MAX, fits, utf16_units
+from xlsxkit.problems import Problem, warning
+from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fits, utf16_units
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -82,17 +83,6 @@ class CommentRow:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ProblemRow:
-    source: str
-    org_id: str
-    severity: str
-    code: str
-    sheet: str
-    cell: str
-    message: str
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
 class ActionRate:
     action_id: str
     done: int
@@ -125,15 +115,16 @@ class Summary:
     action_rates: dict[str, ActionRate]
     #: (org id, dimension id) -> share of the dimension's actions ticked
     org_dimension_done: dict[tuple[str, str], float]
-    problems: tuple[ProblemRow, ...]
+    #: every rejection and every warning of an accepted return, with its return
+    problems: tuple[tuple[Return, Problem], ...]
     counts: dict[str, int] = field(default_factory=dict)
     #: (org id, item id, answer field) -> where the whole text is, for every partner text
     #: too long for an Excel cell ("" item id and "org_name" for the organisation's name)
     cut_texts: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
-    def cut_where(self, org_id: str, item_id: str, field: str) -> str:
-        """Where to find the whole of a text the summary had to cut."""
-        return self.cut_texts.get((org_id, item_id, field), "the CSV files (--data)")
+    def cut_where(self, org_id: str, item_id: str, name: str) -> str:
+        """Where to find the whole of a text (answer field NAME) the summary had to cut."""
+        return self.cut_texts.get((org_id, item_id, name), IN_THE_CSVS)
 
     @property
     def actions_done(self) -> int:
@@ -341,29 +332,25 @@ _TEXT_FIELDS = (("comment", L.COL_NOTE), ("notes", L.COL_NOTE), ("lead", L.COL_L
 
 def _texts_too_long(
     accepted: Sequence[Return],
-) -> tuple[dict[tuple[str, str, str], str], dict[str, list[ProblemRow]]]:
+) -> tuple[dict[tuple[str, str, str], str], dict[str, list[Problem]]]:
     """Every partner text longer than an Excel cell holds: where it is, and a Problems row
     for it (by source), so that the summary never cuts a text without saying so."""
     where: dict[tuple[str, str, str], str] = {}
-    rows: dict[str, list[ProblemRow]] = {}
+    rows: dict[str, list[Problem]] = {}
 
     def add(r: Return, key: tuple[str, str, str], text: str, sheet: str, cell: str) -> None:
         at = f"{r.source}, sheet {sheet!r} cell {cell}" if sheet else r.source
         where[key] = at if sheet else f"{r.source} (or the CSV files, --data)"
         rows.setdefault(r.source, []).append(
-            ProblemRow(
-                source=r.source,
-                org_id=r.org_id,
-                severity=str(Severity.WARNING),
-                code="summary-text-cut",
-                sheet=sheet,
-                cell=cell,
-                message=(
-                    f"this text has {utf16_units(text):,} characters (counted as Excel counts "
-                    f"them), more than the {EXCEL_CELL_MAX:,} an Excel cell holds: the summary "
-                    "shows its start, marked '[cut: ...]'; the whole text is in the return "
-                    "and in the CSV files (--data)"
-                ),
+            warning(
+                Code.SUMMARY_TEXT_CUT,
+                f"this text has {utf16_units(text):,} characters (counted as Excel counts "
+                f"them), more than the {EXCEL_CELL_MAX:,} an Excel cell holds: the summary "
+                "shows its start, marked '[cut: ...]'; the whole text is in the return "
+                "and in the CSV files (--data)",
+                file=r.source,
+                sheet=sheet or None,
+                cell=cell or None,
             )
         )
 
@@ -390,41 +377,17 @@ _STATUSES = (
 
 
 def problem_rows(
-    returns: Sequence[Return], extra: dict[str, list[ProblemRow]] | None = None
-) -> list[ProblemRow]:
-    """Every warning of an accepted return and every rejection, in file order; EXTRA rows
-    (by source) follow their file's own."""
-    rows: list[ProblemRow] = []
+    returns: Sequence[Return], extra: dict[str, list[Problem]] | None = None
+) -> list[tuple[Return, Problem]]:
+    """Every rejection (its verdict) and every warning of an accepted return, in file order;
+    EXTRA problems (by source) follow their file's own."""
+    rows: list[tuple[Return, Problem]] = []
     for r in returns:
-        if r.status == ReturnStatus.REJECTED:
-            problems: Sequence[Problem] = r.problems or ()
-            if not problems:
-                rows.append(
-                    ProblemRow(
-                        source=r.source,
-                        org_id=r.org_id,
-                        severity=str(Severity.ERROR),
-                        code=r.code,
-                        sheet="",
-                        cell="",
-                        message=r.reason,
-                    )
-                )
+        if r.status == ReturnStatus.REJECTED and r.verdict is not None:
+            rows.append((r, r.verdict))
         elif r.status == ReturnStatus.ACCEPTED:
-            problems = r.problems
+            rows += [(r, p) for p in r.problems]
         else:
             continue
-        for p in problems:
-            rows.append(
-                ProblemRow(
-                    source=r.source,
-                    org_id=r.org_id,
-                    severity=str(p.severity),
-                    code=p.code,
-                    sheet=p.location.sheet or "",
-                    cell=p.location.cell or "",
-                    message=p.message,
-                )
-            )
-        rows += (extra or {}).get(r.source, [])
+        rows += [(r, p) for p in (extra or {}).get(r.source, [])]
     return rows

@@ -322,15 +322,15 @@ class ProblemView:
 
 def problems(s: Summary) -> Iterator[ProblemView]:
     names = {o.org_id: o.org_name for o in s.orgs}
-    for p in s.problems:
+    for r, p in s.problems:
         yield ProblemView(
-            source=p.source,
-            org_id=p.org_id,
-            organisation=names.get(p.org_id, p.org_id),
-            severity=p.severity,
-            code=p.code,
-            sheet=p.sheet,
-            cell=p.cell,
+            source=r.source,
+            org_id=r.org_id,
+            organisation=names.get(r.org_id, r.org_id),
+            severity=str(p.severity),
+            code=str(p.code),
+            sheet=p.location.sheet or "",
+            cell=p.location.cell or "",
             message=p.message,
         )
 

@@ -17,6 +17,9 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Final
 
+from xlsxkit.codes import Code
+from xlsxkit.problems import Problem, error
+from xlsxkit.problems import info as info_problem
 from xlsxkit.workbook import layout as L
 
 MAX_FILE_BYTES: Final = 25 * 1024 * 1024  # email attachments rarely exceed this
@@ -26,17 +29,22 @@ MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024  # uncompressed, all entries
 
 
 class Rejection(Exception):
-    """The file is not read; CODE is stable, MESSAGE says what is wrong and what to do."""
+    """The file is not read: ``problem`` is the verdict (an error with a catalogue code and a
+    message that says what is wrong and what to do; the reader adds the file)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
-        self.code = code
-        self.message = message
+        self.problem: Problem = error(code, message)
 
 
 class NotAReturn(Rejection):
     """The file is not read because it is plainly not a return (an email signature image,
-    an output of xlsxkit itself): it is listed as skipped, not counted as rejected."""
+    an output of xlsxkit itself): it is listed as skipped, not counted as rejected, and its
+    ``problem`` is an info."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(code, message)
+        self.problem = info_problem(code, message)
 
 
 # --------------------------------------------------------------------------------------
@@ -93,7 +101,7 @@ def sniff(data: bytes, name: str = "") -> Sniffed:
     """Classify DATA by its content. NAME (the file name) only decides whether an image is
     a stray signature (skipped) or was sent as the return (rejected)."""
     if not data:
-        raise Rejection("empty-file", f"the file is empty (0 bytes); {SEND_WORKBOOK}")
+        raise Rejection(Code.EMPTY_FILE, f"the file is empty (0 bytes); {SEND_WORKBOOK}")
     if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
         return Sniffed(kind="zip", description="a zip container")
     if data.startswith(OLE_MAGIC):
@@ -102,24 +110,24 @@ def sniff(data: bytes, name: str = "") -> Sniffed:
         if data.startswith(magic):
             if description.endswith(" image") and not name.lower().endswith(SPREADSHEET_SUFFIXES):
                 raise NotAReturn(
-                    "not-a-spreadsheet",
+                    Code.NOT_A_SPREADSHEET,
                     f"this is {description} (such as an email signature or a logo), not a "
                     "spreadsheet; not a return",
                 )
             raise Rejection(
-                "not-a-workbook",
+                Code.NOT_A_WORKBOOK,
                 f"this is {description}, not a spreadsheet; {SEND_WORKBOOK}",
             )
     head = data[:4096]
     text = _as_text(head)
     if text is not None and _looks_like_email(text):
-        raise Rejection("email-message", _email_advice(data))
+        raise Rejection(Code.EMAIL_MESSAGE, _email_advice(data))
     if text is not None:
         first = text.lstrip("\ufeff").splitlines()[0].strip() if text.strip() else ""
         output = XLSXKIT_CSV_HEADERS.get(first)
         if output is not None:
             raise NotAReturn(
-                "xlsxkit-output",
+                Code.XLSXKIT_OUTPUT,
                 f"this is an xlsxkit output (a {output} file written by xlsxkit), not a "
                 "return; it was not read",
             )
@@ -138,10 +146,10 @@ def sniff(data: bytes, name: str = "") -> Sniffed:
             else ""
         )
         raise Rejection(
-            "not-a-workbook", f"this is {what}, not a spreadsheet{extra}; {SEND_WORKBOOK}"
+            Code.NOT_A_WORKBOOK, f"this is {what}, not a spreadsheet{extra}; {SEND_WORKBOOK}"
         )
     raise Rejection(
-        "not-a-workbook",
+        Code.NOT_A_WORKBOOK,
         f"this file is not a spreadsheet xlsxkit can read (unknown format); {SEND_WORKBOOK}",
     )
 
@@ -249,37 +257,37 @@ def _sniff_ole(data: bytes) -> Sniffed:
     """An OLE2 compound file: an .xls, an encrypted OOXML workbook, or an Office document."""
     if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
         raise Rejection(
-            "password-protected",
+            Code.PASSWORD_PROTECTED,
             "the workbook is protected with a password to open: ask the partner to remove "
             "it or send it unprotected (sheet protection is fine)",
         )
     if _utf16("Workbook") in data or _utf16("Book") in data:
         if _xls_is_encrypted(data):
             raise Rejection(
-                "password-protected",
+                Code.PASSWORD_PROTECTED,
                 "the workbook is protected with a password to open: ask the partner to remove "
                 "it or send it unprotected (sheet protection is fine)",
             )
         return Sniffed(kind="ole", description="an Excel 97-2003 workbook (.xls)")
     if _utf16("__substg1.0_") in data or _utf16("__properties_version1.0") in data:
         raise Rejection(
-            "email-message",
+            Code.EMAIL_MESSAGE,
             "this is a saved Outlook email message (.msg), not a spreadsheet. Open it in "
             "Outlook, save the attached workbook into the folder being imported, and import "
             "again",
         )
     if _utf16("WordDocument") in data:
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             f"this is a Word document (.doc), not a spreadsheet; {SEND_WORKBOOK}",
         )
     if _utf16("PowerPoint Document") in data:
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             f"this is a PowerPoint presentation, not a spreadsheet; {SEND_WORKBOOK}",
         )
     raise Rejection(
-        "not-a-workbook",
+        Code.NOT_A_WORKBOOK,
         f"this is an Office file that is not a spreadsheet xlsxkit can read; {SEND_WORKBOOK}",
     )
 
@@ -338,13 +346,13 @@ def inspect_zip(data: bytes) -> ZipInfo:
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         raise Rejection(
-            "corrupt",
+            Code.CORRUPT,
             "the file is damaged (not a readable zip container: truncated or corrupted, "
             f"perhaps in transit); {SEND_WORKBOOK}, attached again",
         ) from None
     if len(infos) > MAX_ZIP_ENTRIES:
         raise Rejection(
-            "too-complex",
+            Code.TOO_COMPLEX,
             f"the file holds {len(infos):,} parts (a workbook has a few dozen); it is not an "
             "assessment workbook or was built to overload readers",
         )
@@ -352,14 +360,14 @@ def inspect_zip(data: bytes) -> ZipInfo:
     for info in infos:
         if info.file_size > MAX_ENTRY_BYTES:
             raise Rejection(
-                "too-large",
+                Code.TOO_LARGE,
                 f"part {info.filename!r} unpacks to {info.file_size:,} bytes (the limit is "
                 f"{MAX_ENTRY_BYTES:,}); this is not a normal assessment workbook",
             )
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
         raise Rejection(
-            "too-large",
+            Code.TOO_LARGE,
             f"the file unpacks to {total:,} bytes (the limit is {MAX_TOTAL_BYTES:,}); this is "
             "not a normal assessment workbook",
         )
@@ -370,7 +378,7 @@ def inspect_zip(data: bytes) -> ZipInfo:
         key = part_key(info.filename)
         if key in by_key:
             raise Rejection(
-                "duplicate-parts",
+                Code.DUPLICATE_PARTS,
                 f"the file holds two parts named {by_key[key].filename!r} and "
                 f"{info.filename!r}, which readers would confuse; spreadsheet apps never "
                 "write this, so the file was refused as possibly hostile",
@@ -389,7 +397,7 @@ def inspect_zip(data: bytes) -> ZipInfo:
             content = _read_entry(data, info, keep=keep)
         except zipfile.BadZipFile:
             raise Rejection(
-                "corrupt",
+                Code.CORRUPT,
                 f"the file is damaged (part {info.filename!r} does not unpack); "
                 f"{SEND_WORKBOOK}, attached again",
             ) from None
@@ -405,7 +413,7 @@ def inspect_zip(data: bytes) -> ZipInfo:
         core = parts.get("docprops/core.xml", b"")
         if _is_xlsxkit_summary(core):
             raise NotAReturn(
-                "xlsxkit-output",
+                Code.XLSXKIT_OUTPUT,
                 "this is a summary workbook written by 'xlsxkit import' (an xlsxkit output), "
                 "not a return; it was not read",
             )
@@ -420,7 +428,7 @@ def inspect_zip(data: bytes) -> ZipInfo:
     else:
         if b"encryption-data" in parts.get("meta-inf/manifest.xml", b""):
             raise Rejection(
-                "password-protected",
+                Code.PASSWORD_PROTECTED,
                 "the spreadsheet is protected with a password to open: ask the partner to "
                 "remove it or send it unprotected (sheet protection is fine)",
             )
@@ -456,7 +464,7 @@ def _container_format(zf: zipfile.ZipFile, keys: dict[str, zipfile.ZipInfo]) -> 
     if "xl/workbook.xml" in keys or "xl/workbook.bin" in keys:
         if "xl/workbook.bin" in keys:
             raise Rejection(
-                "not-a-workbook",
+                Code.NOT_A_WORKBOOK,
                 "this is an Excel binary workbook (.xlsb); ask the partner to save it as "
                 ".xlsx (File > Save As > Excel Workbook) and send it again",
             )
@@ -470,17 +478,17 @@ def _container_format(zf: zipfile.ZipFile, keys: dict[str, zipfile.ZipInfo]) -> 
             return "ods"
         if "opendocument.text" in mimetype:
             raise Rejection(
-                "not-a-workbook",
+                Code.NOT_A_WORKBOOK,
                 f"this is a text document (.odt), not a spreadsheet; {SEND_WORKBOOK}",
             )
     if "word/document.xml" in keys:
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             f"this is a Word document (.docx), not a spreadsheet; {SEND_WORKBOOK}",
         )
     if "ppt/presentation.xml" in keys:
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             f"this is a PowerPoint presentation, not a spreadsheet; {SEND_WORKBOOK}",
         )
     if "content.xml" in keys:
@@ -489,13 +497,13 @@ def _container_format(zf: zipfile.ZipFile, keys: dict[str, zipfile.ZipInfo]) -> 
         "index.xml" in keys and any(k.startswith("quicklook/") for k in keys)
     ):
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             "this is an Apple Numbers file (.numbers), which xlsxkit cannot read; ask the "
             "partner to export it as Excel (in Numbers: File > Export To > Excel) and send "
             "the .xlsx",
         )
     raise Rejection(
-        "not-a-workbook",
+        Code.NOT_A_WORKBOOK,
         f"this is a zip archive, not a spreadsheet ({_zip_listing(keys)})",
     )
 
@@ -527,7 +535,7 @@ def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | No
     and check its CRC; refuse XML with DOCTYPE/ENTITY declarations."""
     if info.flag_bits & 0x1:
         raise Rejection(
-            "password-protected",
+            Code.PASSWORD_PROTECTED,
             "the file is encrypted: ask the partner to remove the password or send it "
             "unprotected (sheet protection is fine)",
         )
@@ -549,13 +557,13 @@ def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | No
             raise zipfile.BadZipFile(info.filename) from None
         if inflater.unconsumed_tail:  # unpacks to more than it declares: a zip bomb
             raise Rejection(
-                "too-large",
+                Code.TOO_LARGE,
                 f"part {info.filename!r} unpacks to more than the {info.file_size:,} bytes it "
                 "declares; the file was refused as possibly hostile",
             )
     else:
         raise Rejection(
-            "corrupt",
+            Code.CORRUPT,
             f"part {info.filename!r} uses a compression method spreadsheet apps do not use; "
             f"{SEND_WORKBOOK}",
         )
@@ -563,7 +571,7 @@ def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | No
         raise zipfile.BadZipFile(info.filename)
     if _DOCTYPE.search(out):
         raise Rejection(
-            "xml-entities",
+            Code.XML_ENTITIES,
             f"part {info.filename!r} declares a DOCTYPE or XML entities, which spreadsheet "
             "apps never write; the file was refused as possibly hostile",
         )
@@ -745,7 +753,7 @@ def _trim_ooxml(
                 xml, n = _trim_sheet_xml(parts[key])
                 if _beyond_bounds(xml):
                     raise Rejection(
-                        "too-complex",
+                        Code.TOO_COMPLEX,
                         f"sheet {big[key]!r} has cells beyond row {L.MAX_READ_ROWS:,} or "
                         f"column {L.col_letter(L.MAX_READ_COLS - 1)} that could not be cut "
                         "off safely; the file was refused as possibly hostile. Ask the "
