@@ -11,6 +11,7 @@ from xlsxkit import __version__
 from xlsxkit.cli.demo import demo_cmd
 from xlsxkit.cli.generate import generate_cmd
 from xlsxkit.cli.import_ import import_cmd
+from xlsxkit.cli.init import init_cmd
 from xlsxkit.cli.validate import validate_cmd
 
 EXIT_CODES_HELP = """
@@ -32,6 +33,7 @@ def cli() -> None:
     pass
 
 
+cli.add_command(init_cmd)
 cli.add_command(validate_cmd)
 cli.add_command(generate_cmd)
 cli.add_command(import_cmd)

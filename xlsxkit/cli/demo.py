@@ -8,7 +8,7 @@ import click
 
 from xlsxkit.app.demo import DemoError, run_demo
 from xlsxkit.app.import_job import OutputError
-from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail
+from xlsxkit.cli.options import fit_jobs, framework_option, jobs_option, load_framework_or_fail
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.outbound.generate import GenerateError
 from xlsxkit.workbook.instructions import TemplateError, load_template
@@ -38,7 +38,9 @@ def demo_cmd(
     framework = load_framework_or_fail(framework_path)
     try:
         template = load_template()
-        result = run_demo(directory, framework, template, seed=seed, force=force, jobs=jobs)
+        result = run_demo(
+            directory, framework, template, seed=seed, force=force, jobs=fit_jobs(jobs)
+        )
     except (DemoError, GenerateError, TemplateError, OutputError) as exc:
         raise click.ClickException(str(exc)) from None
     counts = result.outcome.summary.counts

@@ -3,6 +3,11 @@
 The list has the header ``id,name,contact,email``. ``id`` may be blank: it then becomes a
 slug of the name. Problems are reported with their line (CSV) or row (spreadsheet), and a
 list with any error yields no organisations, so nothing is generated from a bad list.
+
+The list is an input like a return: it is read within a size bound, and a spreadsheet goes
+through the same checks as a returned workbook (what it really is, zip bounds, sheets cut to
+the reading bounds) and is parsed in a sandboxed worker process, so a hostile or broken file
+is an error about that file, never a crash of ``generate``.
 """
 
 from __future__ import annotations
@@ -17,12 +22,28 @@ from pathlib import Path
 from typing import Any
 
 from xlsxkit.framework.model import Organisation
+from xlsxkit.inbound.pool import SandboxFailure, run_sandboxed
+from xlsxkit.inputs import MAX_ORG_LIST_BYTES, InputFileError, InputProblem, read_bounded
 from xlsxkit.names import normalise_label, slugify
 from xlsxkit.problems import Problem, Report, error, warning
+from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.safety import (
+    OLE_MAGIC,
+    SEND_WORKBOOK,
+    ZIP_MAGIC,
+    Rejection,
+    inspect_zip,
+    sniff,
+)
 
 COLUMNS = ("id", "name", "contact", "email")
-MAX_ORG_FILE_BYTES = 20 * 1024 * 1024
 MAX_NAME_LENGTH = 200
+#: What the sandboxed reader hands back at most: each cell's text is cut here (a name is at
+#: most MAX_NAME_LENGTH), and all the text of the sheet together is bounded, so that a tiny
+#: file repeating one huge shared string in every cell costs the main process nothing.
+MAX_CELL_CHARS = 1024
+MAX_SHEET_CHARS = 4 * 1024 * 1024
+SAVE_AGAIN = "save the list again as .xlsx or .csv (UTF-8) and try again"
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]{2,}$")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -62,16 +83,31 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _csv_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
+def _decode(raw: bytes) -> str | None:
+    """The text of a CSV: UTF-16 with a byte-order mark (Excel's "Unicode text"), UTF-8 (with
+    or without a BOM), else Windows-1252, which decodes nearly anything."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
+    return None  # pragma: no cover - cp1252 decodes nearly anything
+
+
+def _csv_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> list[_Row] | None:
+    text = _decode(raw)
+    if text is None:
         report.add(
-            error("org-list-encoding", "cannot read the text: save it as UTF-8 CSV", file=str(path))
+            error(
+                "org-list-encoding",
+                "cannot read the text: save the list as CSV UTF-8 (or as .xlsx)",
+                file=str(path),
+            )
         )
         return None
     first_line = text.splitlines()[0] if text else ""
@@ -79,21 +115,35 @@ def _csv_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[_Row] = []
     header: list[str] | None = None
-    for record in reader:
-        line = reader.line_num
-        if header is None:
+    try:
+        for record in reader:
+            line = reader.line_num
+            if header is None:
+                if not any(c.strip() for c in record):
+                    continue
+                header = [c.strip().lower() for c in record]
+                if not _check_header(header, report, file=str(path), line=line):
+                    return None
+                continue
             if not any(c.strip() for c in record):
                 continue
-            header = [c.strip().lower() for c in record]
-            if not _check_header(header, report, file=str(path), line=line):
-                return None
-            continue
-        if not any(c.strip() for c in record):
-            continue
-        values = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header)}
-        rows.append(
-            _Row(where={"file": str(path), "line": line}, label=f"line {line}", values=values)
+            values = {
+                h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header)
+            }
+            rows.append(
+                _Row(where={"file": str(path), "line": line}, label=f"line {line}", values=values)
+            )
+    except csv.Error as exc:  # a field over the csv module's 128 KB limit, a NUL byte
+        report.add(
+            error(
+                "org-list-unreadable",
+                f"this line cannot be read as CSV ({exc}); is it the right file? Otherwise "
+                + SAVE_AGAIN,
+                file=str(path),
+                line=reader.line_num + 1,
+            )
         )
+        return None
     if header is None:
         report.add(
             error(
@@ -104,29 +154,116 @@ def _csv_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
             )
         )
         return None
+    if not rows and not allow_empty:
+        report.add(_no_organisations(file=str(path), line=2))
     return rows
 
 
-def _sheet_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
-    from python_calamine import CalamineError, CalamineWorkbook
+def _no_organisations(**where: Any) -> Problem:
+    return error(
+        "org-list-no-organisations",
+        "the list has a header but no organisations: add one row per organisation under "
+        "the header (or, for one generic workbook, give neither --orgs nor --org)",
+        **where,
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Sheet:
+    """What the sandboxed reader found on the first sheet: its name and cells as text."""
+
+    name: str
+    cells: list[list[str]]
+
+
+def _sheet_text(value: object) -> str:
+    text = _cell_text(value)
+    return text[:MAX_CELL_CHARS]
+
+
+def _read_first_sheet(payload: bytes) -> _Sheet | str:
+    """Run in the sandbox: the first sheet's cells as text, or why it cannot be read. Never
+    raises, so that the only failures the sandbox reports are crashes and hangs."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-        sheet_name = wb.sheet_names[0]
-        grid = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False, nrows=100_000)
-    except (CalamineError, IndexError, ValueError) as exc:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(payload))
+        if not wb.sheet_names:
+            return "the spreadsheet has no sheets"
+        name = wb.sheet_names[0]
+        grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=L.MAX_READ_ROWS)
+    except PasswordError:
+        return "the spreadsheet is protected with a password to open; remove the password"
+    except (CalamineError, ValueError, OSError, IndexError, MemoryError) as exc:
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+        return f"the spreadsheet is damaged or not one ({first or type(exc).__name__})"
+    cells: list[list[str]] = []
+    budget = MAX_SHEET_CHARS
+    for record in grid:
+        row = [_sheet_text(v) for v in record[: L.MAX_READ_COLS]]
+        budget -= sum(len(c) for c in row)
+        if budget < 0:
+            return (
+                f"the first sheet holds more than {MAX_SHEET_CHARS:,} characters of text, "
+                "far more than a list of organisations; is it the right file?"
+            )
+        cells.append(row)
+    return _Sheet(name=str(name), cells=cells)
+
+
+def _open_sheet(path: Path, raw: bytes, report: Report) -> _Sheet | None:
+    """The first sheet of the spreadsheet RAW, through the same checks and sandbox as a
+    returned workbook; None (with an error in REPORT) when it cannot be used."""
+    where = {"file": str(path)}
+    try:
+        kind = sniff(raw)
+        zip_info = inspect_zip(raw) if kind.kind == "zip" else None
+    except Rejection as rej:
+        # The checks speak of returns; the advice for a coordinator's own list differs.
+        message = rej.message.replace(SEND_WORKBOOK, SAVE_AGAIN)
+        report.add(error("org-list-unreadable", message, **where))
+        return None
+    payload = zip_info.trimmed if zip_info and zip_info.trimmed else raw
+    result = run_sandboxed(_read_first_sheet, payload)
+    if isinstance(result, SandboxFailure):
         report.add(
             error(
                 "org-list-unreadable",
-                f"cannot read this spreadsheet ({exc}); save it as .xlsx or .csv",
-                file=str(path),
+                f"cannot read this spreadsheet: {result.message}; it is not a normal list of "
+                f"organisations: {SAVE_AGAIN}",
+                **where,
             )
         )
         return None
+    if isinstance(result, str):
+        report.add(error("org-list-unreadable", f"{result}; {SAVE_AGAIN}", **where))
+        return None
+    dropped = zip_info.trimmed_sheets.get(result.name, 0) if zip_info else 0
+    if dropped:
+        # Cut cells could be organisations: refuse rather than generate for part of a list.
+        report.add(
+            error(
+                "org-list-too-large",
+                f"{dropped:,} cell(s) lie beyond row {L.MAX_READ_ROWS:,} or column "
+                f"{L.cell_ref(0, L.MAX_READ_COLS - 1).rstrip('0123456789')}, beyond any list of "
+                "organisations; delete them (Ctrl+End shows the last cell in use) or save the "
+                "list as .csv",
+                file=str(path),
+                sheet=result.name,
+            )
+        )
+        return None
+    return result
+
+
+def _sheet_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> list[_Row] | None:
+    sheet = _open_sheet(path, raw, report)
+    if sheet is None:
+        return None
+    sheet_name = sheet.name
     rows: list[_Row] = []
     header: list[str] | None = None
-    for r, record in enumerate(grid, start=1):
-        cells = [_cell_text(v) for v in record]
+    for r, cells in enumerate(sheet.cells, start=1):
         if header is None:
             if not any(cells):
                 continue
@@ -155,6 +292,8 @@ def _sheet_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
             )
         )
         return None
+    if not rows and not allow_empty:
+        report.add(_no_organisations(file=str(path), sheet=sheet_name))
     return rows
 
 
@@ -204,7 +343,7 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
             report.add(
                 error(
                     "org-name-too-long",
-                    f"the name is {len(name)} characters; at most {MAX_NAME_LENGTH}",
+                    f"the name is longer than {MAX_NAME_LENGTH} characters; shorten it",
                     **row.where,
                 )
             )
@@ -259,37 +398,34 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
     return orgs
 
 
+def _is_binary(raw: bytes) -> bool:
+    head = raw[:4096]
+    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
 def read_org_list(path: Path | None, *, extra_names: Sequence[str] = ()) -> OrgListResult:
     """Read PATH (CSV or spreadsheet), plus organisations named on the command line."""
     report = Report()
     rows: list[_Row] | None = []
     if path is not None:
         try:
-            size = path.stat().st_size
-            if size > MAX_ORG_FILE_BYTES:
-                report.add(
-                    error(
-                        "org-list-too-large",
-                        f"the file is {size:,} bytes; is it the right file?",
-                        file=str(path),
-                    )
-                )
-                return OrgListResult(organisations=(), report=report)
-            raw = path.read_bytes()
-        except OSError as exc:
-            report.add(
-                error(
-                    "org-list-unreadable", f"cannot read the file: {exc.strerror}", file=str(path)
-                )
+            raw = read_bounded(path, MAX_ORG_LIST_BYTES, "organisation list")
+        except InputFileError as exc:
+            code = (
+                "org-list-too-large"
+                if exc.problem is InputProblem.TOO_LARGE
+                else "org-list-unreadable"
             )
+            report.add(error(code, exc.reason, file=str(path)))
             return OrgListResult(organisations=(), report=report)
-        if path.suffix.lower() in SPREADSHEET_SUFFIXES or raw[:4] in (
-            b"PK\x03\x04",
-            b"\xd0\xcf\x11\xe0",
-        ):
-            rows = _sheet_rows(path, raw, report)
+        # What the file is decides, not its name: a CSV renamed .xlsx is still read as CSV.
+        if raw.startswith((ZIP_MAGIC, b"PK\x05\x06", OLE_MAGIC)) or _is_binary(raw):
+            rows = _sheet_rows(path, raw, report, allow_empty=bool(extra_names))
+        elif path.suffix.lower() in SPREADSHEET_SUFFIXES and not raw.strip():
+            # An empty file: say so as for a workbook.
+            rows = _sheet_rows(path, raw, report, allow_empty=bool(extra_names))
         else:
-            rows = _csv_rows(path, raw, report)
+            rows = _csv_rows(path, raw, report, allow_empty=bool(extra_names))
     if rows is None:
         return OrgListResult(organisations=(), report=report)
     rows = [*rows] + [
