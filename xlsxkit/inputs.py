@@ -78,12 +78,15 @@ def _not_a_file(path: Path, mode: int, what: str) -> InputFileError:
 
 
 def _too_large(path: Path, limit: int, what: str, size: int | None) -> InputFileError:
-    found = describe_size(size) if size is not None else "larger than that"
+    found = f"{size:,} bytes" if size is not None else "larger"
+    bound = describe_size(limit)
+    if not bound.endswith(" bytes"):
+        bound += f" ({limit:,} bytes)"
     return InputFileError(
         InputProblem.TOO_LARGE,
         path,
-        f"the {what} may be at most {describe_size(limit)} and this file is {found}; check "
-        f"that it is the right file (the {what} is normally a few KB)",
+        f"the {what} may be at most {bound} and this file is {found}; check that it is the "
+        f"right file (the {what} is normally a few KB)",
     )
 
 

@@ -38,6 +38,11 @@ from xlsxkit.workbook.safety import (
 
 COLUMNS = ("id", "name", "contact", "email")
 MAX_NAME_LENGTH = 200
+MAX_CONTACT_LENGTH = 200
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path
+#: Problems printed by org_problems_text; the rest are counted (they are usually one mistake
+#: repeated down a column).
+MAX_PROBLEMS_SHOWN = 50
 #: What the sandboxed reader hands back at most: each cell's text is cut here (a name is at
 #: most MAX_NAME_LENGTH), and all the text of the sheet together is bounded, so that a tiny
 #: file repeating one huge shared string in every cell costs the main process nothing.
@@ -63,7 +68,12 @@ class _Row:
 
 
 def is_valid_email(text: str) -> bool:
-    return bool(EMAIL_PATTERN.match(text))
+    return len(text) <= MAX_EMAIL_LENGTH and bool(EMAIL_PATTERN.match(text))
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """TEXT quoted for a message, shortened: a pasted paragraph must not flood the screen."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def org_id_for(name: str) -> str:
@@ -115,6 +125,9 @@ def _csv_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> l
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[_Row] = []
     header: list[str] | None = None
+    # The csv module refuses fields over 128 KB; the file is already bounded, so a long value
+    # is read and reported like any other (a name too long), not refused as unreadable.
+    field_limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     try:
         for record in reader:
             line = reader.line_num
@@ -133,17 +146,17 @@ def _csv_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> l
             rows.append(
                 _Row(where={"file": str(path), "line": line}, label=f"line {line}", values=values)
             )
-    except csv.Error as exc:  # a field over the csv module's 128 KB limit, a NUL byte
+    except csv.Error as exc:  # pragma: no cover - Python 3.11's csv refuses little else
         report.add(
             error(
                 "org-list-unreadable",
-                f"this line cannot be read as CSV ({exc}); is it the right file? Otherwise "
-                + SAVE_AGAIN,
+                f"cannot be read as CSV ({exc}); is it the right file? Otherwise {SAVE_AGAIN}",
                 file=str(path),
-                line=reader.line_num + 1,
             )
         )
         return None
+    finally:
+        csv.field_size_limit(field_limit)
     if header is None:
         report.add(
             error(
@@ -298,12 +311,13 @@ def _sheet_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) ->
 
 
 def _check_header(header: Sequence[str], report: Report, **where: Any) -> bool:
+    found = ",".join(h for h in header if h)
     if "name" not in header:
         report.add(
             error(
                 "org-list-header",
                 "the header must be id,name,contact,email; found "
-                + (",".join(h for h in header if h) or "(nothing)"),
+                + (_shown(found, 100) if found else "(nothing)"),
                 **where,
             )
         )
@@ -313,7 +327,7 @@ def _check_header(header: Sequence[str], report: Report, **where: Any) -> bool:
         report.add(
             warning(
                 "org-list-extra-columns",
-                f"columns {', '.join(unknown)} are not used and were ignored",
+                f"columns {_shown(', '.join(unknown), 100)} are not used and were ignored",
                 **where,
             )
         )
@@ -329,6 +343,7 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
         name = " ".join(v.get("name", "").split())
         given_id = v.get("id", "")
         email = v.get("email", "")
+        contact = v.get("contact", "")
         bad = False
         if not name:
             report.add(
@@ -348,12 +363,21 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
                 )
             )
             bad = True
+        if len(contact) > MAX_CONTACT_LENGTH:
+            report.add(
+                error(
+                    "org-contact-too-long",
+                    f"the contact is longer than {MAX_CONTACT_LENGTH} characters; shorten it",
+                    **row.where,
+                )
+            )
+            bad = True
         if given_id and not ID_PATTERN.match(given_id):
             report.add(
                 error(
                     "org-invalid-id",
-                    f"id {given_id!r} is not valid: use letters, digits, '.', '_' or '-' "
-                    f"(at most 64), e.g. {org_id_for(given_id)!r}, or leave it blank",
+                    f"id {_shown(given_id)} is not valid: use letters, digits, '.', '_' or "
+                    f"'-' (at most 64), e.g. {org_id_for(given_id)!r}, or leave it blank",
                     **row.where,
                 )
             )
@@ -362,7 +386,7 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
             report.add(
                 error(
                     "org-invalid-email",
-                    f"{email!r} is not an email address, e.g. name@example.org",
+                    f"{_shown(email)} is not an email address, e.g. name@example.org",
                     **row.where,
                 )
             )
@@ -394,7 +418,7 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
             continue
         ids[key_id] = row.label
         names[key_name] = row.label
-        orgs.append(Organisation(id=org_id, name=name, contact=v.get("contact", ""), email=email))
+        orgs.append(Organisation(id=org_id, name=name, contact=contact, email=email))
     return orgs
 
 
@@ -439,4 +463,8 @@ def read_org_list(path: Path | None, *, extra_names: Sequence[str] = ()) -> OrgL
 
 
 def org_problems_text(problems: Iterable[Problem]) -> str:
-    return "\n".join(p.render() for p in problems)
+    shown = list(problems)
+    lines = [p.render() for p in shown[:MAX_PROBLEMS_SHOWN]]
+    if len(shown) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"... and {len(shown) - MAX_PROBLEMS_SHOWN} more problems like these")
+    return "\n".join(lines)

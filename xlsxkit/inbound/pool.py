@@ -11,6 +11,7 @@ files go back in the queue, a new worker takes its place, and the batch goes on.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing as mp
 import os
 import sys
@@ -193,6 +194,9 @@ class SandboxFailure:
 
 def _sandboxed(conn: Connection, func: Callable[..., object], args: tuple[object, ...]) -> None:
     _limit_memory()
+    # The crash is reported as the result; neither a native reader's panic nor Python's
+    # fault handler (which writes to its own copy of stderr) may reach the terminal.
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     conn.send(func(*args))

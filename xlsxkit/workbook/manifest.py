@@ -54,7 +54,7 @@ def read_manifest(path: Path) -> list[ManifestRow]:
             rows.append(ManifestRow(**values))
     except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
         raise ManifestError(
-            f"{path}:{reader.line_num}: not an xlsxkit manifest ({exc}); give the "
+            f"{path}: not an xlsxkit manifest ({exc}); give the "
             "manifest.csv that 'xlsxkit generate' wrote"
         ) from None
     return rows
