@@ -18,6 +18,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
+from xlsxkit.errors import XlsxkitError
+
 #: The bounds, documented in the README. Each is far above any real file of its kind and
 #: far below what would hurt: the bundled framework is 11 KB, a manifest row about 250 bytes.
 MAX_FRAMEWORK_BYTES: Final = 1024 * 1024
@@ -37,7 +39,7 @@ class InputProblem(StrEnum):
     UNREADABLE = "unreadable"  # permissions, I/O error
 
 
-class InputFileError(Exception):
+class InputFileError(XlsxkitError):
     """An input file cannot be read; the message names the file, says why and what to do."""
 
     def __init__(self, problem: InputProblem, path: Path, message: str) -> None:

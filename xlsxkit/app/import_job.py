@@ -15,15 +15,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from xlsxkit.errors import OutputError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
-from xlsxkit.render.data_csv import DataFiles, write_data
-from xlsxkit.render.summary_xlsx import write_summary
+from xlsxkit.problems import Severity
+from xlsxkit.render.csv import DataFiles, write_data
+from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import Summary, consolidate
-
-
-class OutputError(Exception):
-    """An output could not be written; the message says which and what to do."""
 
 
 def _csv_error(data_dir: Path, exc: OSError) -> str:
@@ -98,7 +96,7 @@ class ImportOutcome:
 
     @property
     def warnings(self) -> int:
-        return sum(1 for p in self.summary.problems if p.severity == "warning")
+        return sum(1 for _, p in self.summary.problems if p.severity is Severity.WARNING)
 
 
 def import_job(

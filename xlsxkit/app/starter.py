@@ -14,11 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxkit.errors import InitError
 from xlsxkit.resources import starter_files
-
-
-class StarterError(Exception):
-    """The folder cannot be set up; the message says which file and what to do."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,10 +24,10 @@ class Starter:
     files: tuple[Path, ...]  # relative to the directory, in the order written
 
 
-def _refusal(directory: Path, existing: list[Path]) -> StarterError:
+def _refusal(directory: Path, existing: list[Path]) -> InitError:
     listed = "\n".join(f"  {directory / p}" for p in existing)
     one = len(existing) == 1
-    return StarterError(
+    return InitError(
         f"{'this file already exists' if one else 'these files already exist'}, and init "
         f"never overwrites a file:\n{listed}\nMove {'it' if one else 'them'} away or choose "
         "another folder; nothing was written"
@@ -38,10 +35,10 @@ def _refusal(directory: Path, existing: list[Path]) -> StarterError:
 
 
 def write_starter(directory: Path) -> Starter:
-    """Write the starter files into DIRECTORY (made if need be). Raises :class:`StarterError`
+    """Write the starter files into DIRECTORY (made if need be). Raises :class:`InitError`
     when any of them exists already, writing nothing."""
     if directory.exists() and not directory.is_dir():
-        raise StarterError(f"{directory}: is a file, not a folder; give a folder")
+        raise InitError(f"{directory}: is a file, not a folder; give a folder")
     files = starter_files()
     existing = [rel for rel, _ in files if os.path.lexists(directory / rel)]
     existing += [
@@ -70,7 +67,7 @@ def write_starter(directory: Path) -> Starter:
         raise _refusal(directory, [Path(exc.filename).relative_to(directory)]) from None
     except OSError as exc:
         _undo(written, made_dirs)
-        raise StarterError(
+        raise InitError(
             f"{exc.filename or directory}: cannot write the starter files "
             f"({exc.strerror or exc}); nothing was written"
         ) from None

@@ -15,9 +15,10 @@ from xlsxkit.cli.options import (
     progress_bar,
 )
 from xlsxkit.dates import DateError, parse_written_date
+from xlsxkit.errors import JobFailed
 from xlsxkit.inbound.orgs import is_valid_email, org_problems_text, read_org_list
-from xlsxkit.outbound.generate import GenerateError, GenerateRequest, generate
-from xlsxkit.workbook.instructions import TemplateError, load_template
+from xlsxkit.outbound.generate import GenerateRequest, generate
+from xlsxkit.workbook.instructions import load_template
 
 
 def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
@@ -124,14 +125,11 @@ def generate_cmd(
     """
     _warn_if_past(deadline, dt.date.today())
     framework = load_framework_or_fail(framework_path)
-    try:
-        template = load_template(instructions_path)
-    except TemplateError as exc:
-        raise click.ClickException(str(exc)) from None
+    template = load_template(instructions_path)
     orgs = read_org_list(orgs_path, extra_names=org_names)
     if not orgs.report.ok:
         n = len(orgs.report.errors)
-        raise click.ClickException(
+        raise JobFailed(
             f"the organisation list has {n} problem{'s' * (n != 1)}; nothing was written:\n"
             + org_problems_text(orgs.report.errors)
         )
@@ -149,11 +147,8 @@ def generate_cmd(
         force=force,
         jobs=fit_jobs(jobs, batch=len(orgs.organisations) or 1),
     )
-    try:
-        with progress_bar(len(orgs.organisations), "Writing workbooks") as advance:
-            result = generate(request, progress=advance)
-    except GenerateError as exc:
-        raise click.ClickException(str(exc)) from None
+    with progress_bar(len(orgs.organisations), "Writing workbooks") as advance:
+        result = generate(request, progress=advance)
     what = (
         "1 generic workbook (the partner types the organisation's name)"
         if result.generic

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.app.starter import StarterError, write_starter
+from xlsxkit.app.starter import write_starter
 
 _WHAT = {
     "framework.yaml": "the framework: edit the wording freely, keep the ids",
@@ -52,10 +52,7 @@ def init_cmd(directory: Path) -> None:
     \b
     Exit codes: 0 written; 1 a file exists already or cannot be written; 2 usage error.
     """
-    try:
-        starter = write_starter(directory)
-    except StarterError as exc:
-        raise click.ClickException(str(exc)) from None
+    starter = write_starter(directory)
     width = max(len(str(p)) for p in starter.files)
     lines = [f"Wrote {len(starter.files)} files to {starter.directory}:"]
     for rel in starter.files:

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 import click
 
 from xlsxkit import resources
-from xlsxkit.framework.load import FrameworkError, require_framework
+from xlsxkit.errors import LimitError
+from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,7 +81,7 @@ def fit_jobs(requested: int | None, batch: int | None = None) -> int:
     in_use = _open_files()
     spare = soft - in_use - FDS_RESERVED
     if spare < FDS_PER_WORKER:
-        raise click.ClickException(
+        raise LimitError(
             f"the limit on open files is {soft} (see 'ulimit -n'), too low for xlsxkit, which "
             f"needs at least {in_use + FDS_RESERVED + FDS_PER_WORKER}; raise it, e.g. with "
             "'ulimit -n 1024', and run the command again"
@@ -102,11 +103,9 @@ def resolve_framework_path(path: Path | None) -> Path:
 
 
 def load_framework_or_fail(path: Path | None) -> Framework:
-    """Load the framework for a command; an invalid one is exit 1 with every problem."""
-    try:
-        return require_framework(resolve_framework_path(path))
-    except FrameworkError as exc:
-        raise click.ClickException(str(exc)) from None
+    """Load the framework for a command; an invalid one raises FrameworkError (exit 1, with
+    every problem)."""
+    return require_framework(resolve_framework_path(path))
 
 
 @contextmanager

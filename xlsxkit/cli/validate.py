@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from xlsxkit.cli.options import framework_option, resolve_framework_path
+from xlsxkit.errors import EXIT_FAILED, EXIT_OK
 from xlsxkit.framework.load import load_framework
 
 
@@ -16,7 +17,7 @@ from xlsxkit.framework.load import load_framework
 )
 @framework_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def validate_cmd(framework: Path | None, framework_path: Path | None, as_json: bool) -> None:
+def validate_cmd(framework: Path | None, framework_path: Path | None, as_json: bool) -> int:
     """Check a framework file against the schema and the rules a schema cannot express.
 
     The file is FRAMEWORK or --framework F, as for every other command; the default is
@@ -52,5 +53,4 @@ def validate_cmd(framework: Path | None, framework_path: Path | None, as_json: b
         n = len(result.report.errors)
         click.echo(result.report.render_text())
         click.echo(f"{result.file}: not valid: {n} problem{'s' * (n != 1)}")
-    if not result.ok:
-        raise SystemExit(1)
+    return EXIT_OK if result.ok else EXIT_FAILED

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Organisation
 from xlsxkit.inbound.pool import SandboxFailure, run_sandboxed
 from xlsxkit.inputs import MAX_ORG_LIST_BYTES, InputFileError, InputProblem, read_bounded
 from xlsxkit.names import normalise_label, slugify
-from xlsxkit.problems import Problem, Report, error, warning
+from xlsxkit.problems import Location, Problem, Report, error, warning
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.safety import (
     OLE_MAGIC,
@@ -62,7 +63,7 @@ class OrgListResult:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Row:
-    where: dict[str, Any]  # location keywords for problems
+    where: Location  # where the row is, for its problems
     label: str  # "line 4" / "row 4"
     values: dict[str, str]
 
@@ -114,7 +115,7 @@ def _csv_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> l
     if text is None:
         report.add(
             error(
-                "org-list-encoding",
+                Code.ORG_LIST_ENCODING,
                 "cannot read the text: save the list as CSV UTF-8 (or as .xlsx)",
                 file=str(path),
             )
@@ -135,7 +136,7 @@ def _csv_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> l
                 if not any(c.strip() for c in record):
                     continue
                 header = [c.strip().lower() for c in record]
-                if not _check_header(header, report, file=str(path), line=line):
+                if not _check_header(header, report, Location(file=str(path), line=line)):
                     return None
                 continue
             if not any(c.strip() for c in record):
@@ -144,12 +145,12 @@ def _csv_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> l
                 h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header)
             }
             rows.append(
-                _Row(where={"file": str(path), "line": line}, label=f"line {line}", values=values)
+                _Row(where=Location(file=str(path), line=line), label=f"line {line}", values=values)
             )
     except csv.Error as exc:  # pragma: no cover - Python 3.11's csv refuses little else
         report.add(
             error(
-                "org-list-unreadable",
+                Code.ORG_LIST_UNREADABLE,
                 f"cannot be read as CSV ({exc}); is it the right file? Otherwise {SAVE_AGAIN}",
                 file=str(path),
             )
@@ -160,7 +161,7 @@ def _csv_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> l
     if header is None:
         report.add(
             error(
-                "org-list-empty",
+                Code.ORG_LIST_EMPTY,
                 "the list is empty: it needs the header id,name,contact,email and one row "
                 "per organisation",
                 file=str(path),
@@ -168,16 +169,16 @@ def _csv_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) -> l
         )
         return None
     if not rows and not allow_empty:
-        report.add(_no_organisations(file=str(path), line=2))
+        report.add(_no_organisations(Location(file=str(path), line=2)))
     return rows
 
 
-def _no_organisations(**where: Any) -> Problem:
+def _no_organisations(where: Location) -> Problem:
     return error(
-        "org-list-no-organisations",
+        Code.ORG_LIST_NO_ORGANISATIONS,
         "the list has a header but no organisations: add one row per organisation under "
         "the header (or, for one generic workbook, give neither --orgs nor --org)",
-        **where,
+        location=where,
     )
 
 
@@ -227,36 +228,35 @@ def _read_first_sheet(payload: bytes) -> _Sheet | str:
 def _open_sheet(path: Path, raw: bytes, report: Report) -> _Sheet | None:
     """The first sheet of the spreadsheet RAW, through the same checks and sandbox as a
     returned workbook; None (with an error in REPORT) when it cannot be used."""
-    where = {"file": str(path)}
     try:
         kind = sniff(raw)
         zip_info = inspect_zip(raw) if kind.kind == "zip" else None
     except Rejection as rej:
         # The checks speak of returns; the advice for a coordinator's own list differs.
-        message = rej.message.replace(SEND_WORKBOOK, SAVE_AGAIN)
-        report.add(error("org-list-unreadable", message, **where))
+        message = rej.problem.message.replace(SEND_WORKBOOK, SAVE_AGAIN)
+        report.add(error(Code.ORG_LIST_UNREADABLE, message, file=str(path)))
         return None
     payload = zip_info.trimmed if zip_info and zip_info.trimmed else raw
     result = run_sandboxed(_read_first_sheet, payload)
     if isinstance(result, SandboxFailure):
         report.add(
             error(
-                "org-list-unreadable",
+                Code.ORG_LIST_UNREADABLE,
                 f"cannot read this spreadsheet: {result.message}; it is not a normal list of "
                 f"organisations: {SAVE_AGAIN}",
-                **where,
+                file=str(path),
             )
         )
         return None
     if isinstance(result, str):
-        report.add(error("org-list-unreadable", f"{result}; {SAVE_AGAIN}", **where))
+        report.add(error(Code.ORG_LIST_UNREADABLE, f"{result}; {SAVE_AGAIN}", file=str(path)))
         return None
     dropped = zip_info.trimmed_sheets.get(result.name, 0) if zip_info else 0
     if dropped:
         # Cut cells could be organisations: refuse rather than generate for part of a list.
         report.add(
             error(
-                "org-list-too-large",
+                Code.ORG_LIST_TOO_LARGE,
                 f"{dropped:,} cell(s) lie beyond row {L.MAX_READ_ROWS:,} or column "
                 f"{L.cell_ref(0, L.MAX_READ_COLS - 1).rstrip('0123456789')}, beyond any list of "
                 "organisations; delete them (Ctrl+End shows the last cell in use) or save the "
@@ -281,7 +281,8 @@ def _sheet_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) ->
             if not any(cells):
                 continue
             header = [c.lower() for c in cells]
-            if not _check_header(header, report, file=str(path), sheet=sheet_name, cell=f"A{r}"):
+            where = Location(file=str(path), sheet=sheet_name, cell=f"A{r}")
+            if not _check_header(header, report, where):
                 return None
             continue
         if not any(cells):
@@ -289,7 +290,7 @@ def _sheet_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) ->
         values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
         rows.append(
             _Row(
-                where={"file": str(path), "sheet": sheet_name, "cell": f"A{r}"},
+                where=Location(file=str(path), sheet=sheet_name, cell=f"A{r}"),
                 label=f"row {r}",
                 values=values,
             )
@@ -297,7 +298,7 @@ def _sheet_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) ->
     if header is None:
         report.add(
             error(
-                "org-list-empty",
+                Code.ORG_LIST_EMPTY,
                 "the first sheet is empty: it needs the header id,name,contact,email and "
                 "one row per organisation",
                 file=str(path),
@@ -306,19 +307,19 @@ def _sheet_rows(path: Path, raw: bytes, report: Report, *, allow_empty: bool) ->
         )
         return None
     if not rows and not allow_empty:
-        report.add(_no_organisations(file=str(path), sheet=sheet_name))
+        report.add(_no_organisations(Location(file=str(path), sheet=sheet_name)))
     return rows
 
 
-def _check_header(header: Sequence[str], report: Report, **where: Any) -> bool:
+def _check_header(header: Sequence[str], report: Report, where: Location) -> bool:
     found = ",".join(h for h in header if h)
     if "name" not in header:
         report.add(
             error(
-                "org-list-header",
+                Code.ORG_LIST_HEADER,
                 "the header must be id,name,contact,email; found "
                 + (_shown(found, 100) if found else "(nothing)"),
-                **where,
+                location=where,
             )
         )
         return False
@@ -326,9 +327,9 @@ def _check_header(header: Sequence[str], report: Report, **where: Any) -> bool:
     if unknown:
         report.add(
             warning(
-                "org-list-extra-columns",
+                Code.ORG_LIST_EXTRA_COLUMNS,
                 f"columns {_shown(', '.join(unknown), 100)} are not used and were ignored",
-                **where,
+                location=where,
             )
         )
     return True
@@ -348,46 +349,46 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
         if not name:
             report.add(
                 error(
-                    "org-blank-name",
+                    Code.ORG_BLANK_NAME,
                     "the name is blank; every organisation needs a name",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
         elif len(name) > MAX_NAME_LENGTH:
             report.add(
                 error(
-                    "org-name-too-long",
+                    Code.ORG_NAME_TOO_LONG,
                     f"the name is longer than {MAX_NAME_LENGTH} characters; shorten it",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
         if len(contact) > MAX_CONTACT_LENGTH:
             report.add(
                 error(
-                    "org-contact-too-long",
+                    Code.ORG_CONTACT_TOO_LONG,
                     f"the contact is longer than {MAX_CONTACT_LENGTH} characters; shorten it",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
         if given_id and not ID_PATTERN.match(given_id):
             report.add(
                 error(
-                    "org-invalid-id",
+                    Code.ORG_INVALID_ID,
                     f"id {_shown(given_id)} is not valid: use letters, digits, '.', '_' or "
                     f"'-' (at most 64), e.g. {org_id_for(given_id)!r}, or leave it blank",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
         if email and not is_valid_email(email):
             report.add(
                 error(
-                    "org-invalid-email",
+                    Code.ORG_INVALID_EMAIL,
                     f"{_shown(email)} is not an email address, e.g. name@example.org",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
@@ -400,19 +401,19 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
             made = "" if given_id else " (made from the name, as the id is blank)"
             report.add(
                 error(
-                    "org-duplicate-id",
+                    Code.ORG_DUPLICATE_ID,
                     f"id {org_id!r}{made} is already used on {ids[key_id]}; give each "
                     "organisation its own id",
-                    **row.where,
+                    location=row.where,
                 )
             )
             continue
         if key_name in names:
             report.add(
                 error(
-                    "org-duplicate-name",
+                    Code.ORG_DUPLICATE_NAME,
                     f"{name!r} is already listed on {names[key_name]}",
-                    **row.where,
+                    location=row.where,
                 )
             )
             continue
@@ -436,9 +437,9 @@ def read_org_list(path: Path | None, *, extra_names: Sequence[str] = ()) -> OrgL
             raw = read_bounded(path, MAX_ORG_LIST_BYTES, "organisation list")
         except InputFileError as exc:
             code = (
-                "org-list-too-large"
+                Code.ORG_LIST_TOO_LARGE
                 if exc.problem is InputProblem.TOO_LARGE
-                else "org-list-unreadable"
+                else Code.ORG_LIST_UNREADABLE
             )
             report.add(error(code, exc.reason, file=str(path)))
             return OrgListResult(organisations=(), report=report)
@@ -453,7 +454,7 @@ def read_org_list(path: Path | None, *, extra_names: Sequence[str] = ()) -> OrgL
     if rows is None:
         return OrgListResult(organisations=(), report=report)
     rows = [*rows] + [
-        _Row(where={"path": f"--org {n!r}"}, label=f"--org {n!r}", values={"name": n})
+        _Row(where=Location(path=f"--org {n!r}"), label=f"--org {n!r}", values={"name": n})
         for n in extra_names
     ]
     orgs = _organisations(rows, report)

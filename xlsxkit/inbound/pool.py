@@ -24,7 +24,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, TypeVar
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Framework, Return
+from xlsxkit.problems import error
 from xlsxkit.workbook.read import read_return, rejected
 
 #: Address space a worker may use. Reading a 30 KB workbook needs a few MB.
@@ -94,19 +96,23 @@ def _start(framework: Framework) -> _Slot:
 def _crashed(job: Job, exitcode: int | None) -> Return:
     return rejected(
         job.display,
-        "unsafe-file",
-        "reading this file exhausted the memory or crashed the reader "
-        f"(exit {exitcode}); it is not a normal assessment workbook and was refused. "
-        "Ask the partner to send the original workbook again",
+        error(
+            Code.UNSAFE_FILE,
+            "reading this file exhausted the memory or crashed the reader "
+            f"(exit {exitcode}); it is not a normal assessment workbook and was refused. "
+            "Ask the partner to send the original workbook again",
+        ),
     )
 
 
 def _timed_out(job: Job) -> Return:
     return rejected(
         job.display,
-        "too-slow",
-        f"reading this file took longer than {FILE_TIMEOUT_SECONDS:.0f} s; it is not a normal "
-        "assessment workbook and was refused",
+        error(
+            Code.TOO_SLOW,
+            f"reading this file took longer than {FILE_TIMEOUT_SECONDS:.0f} s; it is not a "
+            "normal assessment workbook and was refused",
+        ),
     )
 
 
@@ -188,7 +194,7 @@ def read_all(
 class SandboxFailure:
     """The sandboxed call did not return: MESSAGE says why, in words for a coordinator."""
 
-    code: str  # "unsafe-file" or "too-slow", as for returns
+    code: Code  # unsafe-file or too-slow, as for returns
     message: str
 
 
@@ -222,12 +228,12 @@ def run_sandboxed(
                 return result
         if not ready:
             return SandboxFailure(
-                code="too-slow",
+                code=Code.TOO_SLOW,
                 message=f"reading it took longer than {timeout:.0f} s and was stopped",
             )
         process.join(timeout=5)
         return SandboxFailure(
-            code="unsafe-file",
+            code=Code.UNSAFE_FILE,
             message="reading it exhausted the memory or crashed the reader "
             f"(exit {process.exitcode})",
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsxkit.csvsafe import write_csv
+from xlsxkit.errors import GenerateError
 from xlsxkit.framework.model import Framework, Organisation
 from xlsxkit.names import safe_file_stem
 from xlsxkit.workbook.instructions import InstructionsTemplate
@@ -20,10 +21,6 @@ from xlsxkit.workbook.write import WorkbookSpec, write_workbook
 
 #: Batches at least this big are written by several processes.
 PARALLEL_THRESHOLD = 24
-
-
-class GenerateError(Exception):
-    """The batch cannot be generated; the message says why and what to do."""
 
 
 @dataclass(frozen=True, kw_only=True)

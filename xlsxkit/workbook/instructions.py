@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxkit import resources
+from xlsxkit.errors import TemplateError
 from xlsxkit.inputs import MAX_TEMPLATE_BYTES, InputFileError, read_bounded
 
 TEMPLATE_NAME = "instructions.txt"
@@ -25,10 +26,6 @@ PLACEHOLDERS = (
     "criteria_count",
     "action_count",
 )
-
-
-class TemplateError(Exception):
-    """The template cannot be used; the message says where and why."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

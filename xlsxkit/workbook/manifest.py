@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxkit.csvsafe import unneutralise
+from xlsxkit.errors import ManifestError
 from xlsxkit.inputs import MAX_MANIFEST_BYTES, InputFileError, read_bounded
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = ("org_id", "org_name", "contact", "email", "file", "token", "sha256")
-
-
-class ManifestError(Exception):
-    """A manifest cannot be read; the message says which file and what to do."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
