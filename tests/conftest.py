@@ -10,7 +10,8 @@ from xlsxkit.framework.model import Framework
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# No timed tests: on a loaded machine hypothesis's per-example deadline fails at random.
+# No timed tests: a property test is about behaviour, not speed, and the machines that run
+# the suite are shared, so hypothesis's per-example deadline is off everywhere.
 settings.register_profile("xlsxkit", deadline=None)
 settings.load_profile("xlsxkit")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from xlsxkit.errors import OutputError
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
+from xlsxkit.inbound.batch import ImportRequest, ImportResult, run_import
 from xlsxkit.problems import Severity
 from xlsxkit.render.csv import DataFiles, write_data
 from xlsxkit.render.xlsx import write_summary

@@ -17,7 +17,7 @@ from xlsxkit.cli.options import (
 )
 from xlsxkit.errors import JobFailed
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, count_files
+from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.problems import Severity
 from xlsxkit.results.views import chase_list
 from xlsxkit.workbook.manifest import read_manifest
