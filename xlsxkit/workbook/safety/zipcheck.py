@@ -1,0 +1,395 @@
+"""Zip containers (xlsx, xlsm, ods, and the documents people send instead), unpacked safely.
+
+A zip's directory can lie: parts that declare a small size and inflate to gigabytes, two
+parts whose names a reader would confuse, a CRC that does not match, XML with DOCTYPE or
+entity declarations (entity expansion, external entities). So nothing here trusts
+``zipfile``'s reading: entries and sizes are bounded first, every part a reader will open is
+unpacked straight from the container's bytes never past its declared size, its CRC checked,
+and refused if it declares entities. Part names are compared as calamine compares them
+(:func:`part_key`), so a part cannot dodge a check by its spelling. What is left is said
+plainly: which format, when it was last saved, and each sheet's measured extent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from typing import Final
+
+from xlsxkit.codes import Code
+from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.safety.rejection import SEND_WORKBOOK, NotAReturn, Rejection
+from xlsxkit.workbook.safety.sniff import SPREADSHEET_SUFFIXES, ZIP_MAGIC
+from xlsxkit.workbook.safety.trim import SheetScan, beyond_bounds, scan_sheet, trim_sheet_xml
+
+MAX_ZIP_ENTRIES: Final = 1000
+MAX_ENTRY_BYTES: Final = 32 * 1024 * 1024  # uncompressed, per entry (a form sheet: ~150 KB)
+MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024  # uncompressed, all entries
+
+
+@dataclass(kw_only=True)
+class ZipInfo:
+    format: str  # "xlsx", "xlsm" or "ods"
+    saved_at: dt.datetime | None = None
+    sheets: dict[str, SheetScan] = field(default_factory=dict)  # sheet name -> scan
+    #: When sheets were trimmed to the reading bounds: the rebuilt container to parse.
+    trimmed: bytes | None = None
+    trimmed_sheets: dict[str, int] = field(default_factory=dict)  # sheet -> cells dropped
+
+
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def part_key(name: str) -> str:
+    """A zip part name as calamine looks parts up: backslashes read as slashes, and ASCII
+    letters compared without case (its ``path_to_zip_path``). Every check here uses this
+    key, so a part named ``XL\\Worksheets\\Sheet1.xml`` is checked as the sheet it is."""
+    return name.replace("\\", "/").translate(_ASCII_LOWER)
+
+
+def inspect_zip(data: bytes) -> ZipInfo:
+    """Check a zip container within bounds and say what it is. Raises :class:`Rejection`."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise Rejection(
+            Code.CORRUPT,
+            "the file is damaged (not a readable zip container: truncated or corrupted, "
+            f"perhaps in transit); {SEND_WORKBOOK}, attached again",
+        ) from None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise Rejection(
+            Code.TOO_COMPLEX,
+            f"the file holds {len(infos):,} parts (a workbook has a few dozen); it is not an "
+            "assessment workbook or was built to overload readers",
+        )
+    total = 0
+    for info in infos:
+        if info.file_size > MAX_ENTRY_BYTES:
+            raise Rejection(
+                Code.TOO_LARGE,
+                f"part {info.filename!r} unpacks to {info.file_size:,} bytes (the limit is "
+                f"{MAX_ENTRY_BYTES:,}); this is not a normal assessment workbook",
+            )
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise Rejection(
+            Code.TOO_LARGE,
+            f"the file unpacks to {total:,} bytes (the limit is {MAX_TOTAL_BYTES:,}); this is "
+            "not a normal assessment workbook",
+        )
+    by_key: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        if info.is_dir() or info.filename.endswith("\\"):
+            continue
+        key = part_key(info.filename)
+        if key in by_key:
+            raise Rejection(
+                Code.DUPLICATE_PARTS,
+                f"the file holds two parts named {by_key[key].filename!r} and "
+                f"{info.filename!r}, which readers would confuse; spreadsheet apps never "
+                "write this, so the file was refused as possibly hostile",
+            )
+        by_key[key] = info
+    fmt = _container_format(zf, by_key)
+
+    # Decompress every part a reader opens, within the bounds (never past its declared
+    # size, CRC checked), refusing XML with DOCTYPE/ENTITY declarations.
+    parts: dict[str, bytes] = {}
+    wanted = _wanted_parts(fmt)
+
+    def read(key: str, *, keep: bool) -> None:
+        info = by_key[key]
+        try:
+            content = _read_entry(data, info, keep=keep)
+        except zipfile.BadZipFile:
+            raise Rejection(
+                Code.CORRUPT,
+                f"the file is damaged (part {info.filename!r} does not unpack); "
+                f"{SEND_WORKBOOK}, attached again",
+            ) from None
+        if content is not None:
+            parts[key] = content
+
+    for key in by_key:
+        if _is_parsed(fmt, key):
+            read(key, keep=key in wanted or _is_sheet_part(fmt, key))
+
+    result = ZipInfo(format=fmt)
+    if fmt in ("xlsx", "xlsm"):
+        core = parts.get("docprops/core.xml", b"")
+        if _is_xlsxkit_summary(core):
+            raise NotAReturn(
+                Code.XLSXKIT_OUTPUT,
+                "this is a summary workbook written by 'xlsxkit import' (an xlsxkit output), "
+                "not a return; it was not read",
+            )
+        # A sheet may be any part the workbook's relationships name: check it too.
+        for part in _sheet_parts(parts).values():
+            if part in by_key and part not in parts:
+                read(part, keep=True)
+        result.saved_at = _ooxml_saved_at(core)
+        _scan_ooxml_sheets(parts, result)
+        if any(s.beyond_bounds for s in result.sheets.values()):
+            result.trimmed, result.trimmed_sheets = _trim_ooxml(zf, infos, parts, result)
+    else:
+        if b"encryption-data" in parts.get("meta-inf/manifest.xml", b""):
+            raise Rejection(
+                Code.PASSWORD_PROTECTED,
+                "the spreadsheet is protected with a password to open: ask the partner to "
+                "remove it or send it unprotected (sheet protection is fine)",
+            )
+        result.saved_at = _ods_saved_at(parts.get("meta.xml", b""))
+    return result
+
+
+_CREATOR = re.compile(rb"<dc:creator>\s*xlsxkit\s*</dc:creator>")
+_TITLE = re.compile(rb"<dc:title>([^<]*)</dc:title>")
+
+
+def _is_xlsxkit_summary(core: bytes) -> bool:
+    """Whether docProps/core.xml is that of a summary written by xlsxkit (render/xlsx
+    sets the creator to xlsxkit and a title ending 'progress summary'; the partners'
+    workbooks say 'self-assessment')."""
+    title = _TITLE.search(core)
+    return bool(
+        _CREATOR.search(core) and title and title.group(1).strip().endswith(b"progress summary")
+    )
+
+
+def _zip_listing(keys: dict[str, zipfile.ZipInfo]) -> str:
+    inside = [i.filename for k, i in keys.items() if k.endswith(SPREADSHEET_SUFFIXES)]
+    if not inside:
+        return "it holds no spreadsheet"
+    shown = ", ".join(repr(n[-60:]) for n in inside[:5]) + (" ..." if len(inside) > 5 else "")
+    return (
+        f"it holds {len(inside)} spreadsheet(s): {shown}; unzip it into the folder and import again"
+    )
+
+
+def _container_format(zf: zipfile.ZipFile, keys: dict[str, zipfile.ZipInfo]) -> str:
+    if "xl/workbook.xml" in keys or "xl/workbook.bin" in keys:
+        if "xl/workbook.bin" in keys:
+            raise Rejection(
+                Code.NOT_A_WORKBOOK,
+                "this is an Excel binary workbook (.xlsb); ask the partner to save it as "
+                ".xlsx (File > Save As > Excel Workbook) and send it again",
+            )
+        return "xlsm" if "xl/vbaproject.bin" in keys else "xlsx"
+    if "mimetype" in keys:
+        try:
+            mimetype = zf.read(keys["mimetype"])[:200].decode("ascii", "replace").strip()
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError):
+            mimetype = ""
+        if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
+            return "ods"
+        if "opendocument.text" in mimetype:
+            raise Rejection(
+                Code.NOT_A_WORKBOOK,
+                f"this is a text document (.odt), not a spreadsheet; {SEND_WORKBOOK}",
+            )
+    if "word/document.xml" in keys:
+        raise Rejection(
+            Code.NOT_A_WORKBOOK,
+            f"this is a Word document (.docx), not a spreadsheet; {SEND_WORKBOOK}",
+        )
+    if "ppt/presentation.xml" in keys:
+        raise Rejection(
+            Code.NOT_A_WORKBOOK,
+            f"this is a PowerPoint presentation, not a spreadsheet; {SEND_WORKBOOK}",
+        )
+    if "content.xml" in keys:
+        return "ods"
+    if any(k.endswith(".iwa") for k in keys) or (
+        "index.xml" in keys and any(k.startswith("quicklook/") for k in keys)
+    ):
+        raise Rejection(
+            Code.NOT_A_WORKBOOK,
+            "this is an Apple Numbers file (.numbers), which xlsxkit cannot read; ask the "
+            "partner to export it as Excel (in Numbers: File > Export To > Excel) and send "
+            "the .xlsx",
+        )
+    raise Rejection(
+        Code.NOT_A_WORKBOOK,
+        f"this is a zip archive, not a spreadsheet ({_zip_listing(keys)})",
+    )
+
+
+def _wanted_parts(fmt: str) -> set[str]:
+    if fmt == "ods":
+        return {"meta.xml", "meta-inf/manifest.xml"}
+    return {"docprops/core.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+
+
+def _is_parsed(fmt: str, key: str) -> bool:
+    """Whether a part (by :func:`part_key`) is read by calamine or by xlsxkit, so must be
+    checked first. Sheets named by the relationships are added by the caller."""
+    if fmt == "ods":
+        return key.endswith(".xml") and not key.startswith("thumbnails/")
+    return (
+        key == "[content_types].xml"
+        or key == "docprops/core.xml"
+        or (key.startswith("xl/") and not key.startswith(("xl/theme/", "xl/media/")))
+    )
+
+
+def _is_sheet_part(fmt: str, key: str) -> bool:
+    return fmt != "ods" and key.startswith("xl/worksheets/") and key.endswith(".xml")
+
+
+def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | None:
+    """Unpack one part straight from the container's bytes, never past its declared size,
+    and check its CRC; refuse XML with DOCTYPE/ENTITY declarations."""
+    if info.flag_bits & 0x1:
+        raise Rejection(
+            Code.PASSWORD_PROTECTED,
+            "the file is encrypted: ask the partner to remove the password or send it "
+            "unprotected (sheet protection is fine)",
+        )
+    offset = info.header_offset
+    if data[offset : offset + 4] != ZIP_MAGIC:
+        raise zipfile.BadZipFile(info.filename)
+    name_len, extra_len = struct.unpack("<HH", data[offset + 26 : offset + 30])
+    start = offset + 30 + name_len + extra_len
+    raw = data[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(info.filename)
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = raw
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        try:
+            out = inflater.decompress(raw, info.file_size + 1)
+        except zlib.error:
+            raise zipfile.BadZipFile(info.filename) from None
+        if inflater.unconsumed_tail:  # unpacks to more than it declares: a zip bomb
+            raise Rejection(
+                Code.TOO_LARGE,
+                f"part {info.filename!r} unpacks to more than the {info.file_size:,} bytes it "
+                "declares; the file was refused as possibly hostile",
+            )
+    else:
+        raise Rejection(
+            Code.CORRUPT,
+            f"part {info.filename!r} uses a compression method spreadsheet apps do not use; "
+            f"{SEND_WORKBOOK}",
+        )
+    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        raise zipfile.BadZipFile(info.filename)
+    if _DOCTYPE.search(out):
+        raise Rejection(
+            Code.XML_ENTITIES,
+            f"part {info.filename!r} declares a DOCTYPE or XML entities, which spreadsheet "
+            "apps never write; the file was refused as possibly hostile",
+        )
+    return out if keep else None
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+_ODS_DATE = re.compile(rb"<dc:date>([^<]+)</dc:date>")
+
+
+def _parse_timestamp(raw: bytes) -> dt.datetime | None:
+    text = raw.decode("ascii", "replace").strip()
+    if not text:
+        return None
+    text = text.replace("Z", "+00:00")
+    # Trim fractional seconds beyond microseconds (LibreOffice writes nanoseconds).
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        stamp = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC)
+
+
+def _ooxml_saved_at(core: bytes) -> dt.datetime | None:
+    m = _MODIFIED.search(core)
+    return _parse_timestamp(m.group(1)) if m else None
+
+
+def _ods_saved_at(meta: bytes) -> dt.datetime | None:
+    m = _ODS_DATE.search(meta)
+    return _parse_timestamp(m.group(1)) if m else None
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL = re.compile(rb"<Relationship\b([^>]*)/?>")
+
+
+def _unescape(raw: bytes) -> str:
+    import html
+
+    return html.unescape(raw.decode("utf-8", "replace"))
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
+    """Sheet name -> part key, from workbook.xml and its relationships, resolved the way
+    calamine resolves them: a target starting with one ``/`` is taken from the root of the
+    container (anywhere, not only under ``xl/``), any other is relative to ``xl/``."""
+    rels: dict[str, str] = {}
+    for m in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
+        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(m.group(1))}
+        rid, target = attrs.get(b"Id"), attrs.get(b"Target")
+        if rid and target:
+            t = _unescape(target)
+            t = t[1:] if t.startswith("/") else f"xl/{t}"
+            rels[_unescape(rid)] = part_key(t)
+    out: dict[str, str] = {}
+    for m in _SHEET_TAG.finditer(parts.get("xl/workbook.xml", b"")):
+        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(m.group(1))}
+        name, rid = attrs.get(b"name"), attrs.get(b"id")
+        if name is not None and rid is not None and _unescape(rid) in rels:
+            out[_unescape(name)] = rels[_unescape(rid)]
+    return out
+
+
+def _scan_ooxml_sheets(parts: dict[str, bytes], result: ZipInfo) -> None:
+    for name, part in _sheet_parts(parts).items():
+        xml = parts.get(part)
+        if xml is None:
+            continue
+        result.sheets[name] = scan_sheet(part, xml)
+
+
+def _trim_ooxml(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], result: ZipInfo
+) -> tuple[bytes, dict[str, int]]:
+    """A copy of the container whose oversized sheets are cut to the reading bounds.
+
+    The cut sheets are scanned again: if anything beyond the bounds is left (XML shaped
+    to slip past the cut), the file is refused rather than handed to a reader."""
+    big = {s.part: name for name, s in result.sheets.items() if s.beyond_bounds}
+    dropped: dict[str, int] = {}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in infos:
+            if info.is_dir():
+                continue
+            key = part_key(info.filename)
+            if key in big:
+                xml, n = trim_sheet_xml(parts[key])
+                if beyond_bounds(xml):
+                    raise Rejection(
+                        Code.TOO_COMPLEX,
+                        f"sheet {big[key]!r} has cells beyond row {L.MAX_READ_ROWS:,} or "
+                        f"column {L.col_letter(L.MAX_READ_COLS - 1)} that could not be cut "
+                        "off safely; the file was refused as possibly hostile. Ask the "
+                        "partner to copy their answers into the workbook they were sent",
+                    )
+                dropped[big[key]] = n
+                out.writestr(info.filename, xml)
+            else:
+                out.writestr(info.filename, zf.read(info))
+    return buffer.getvalue(), dropped
