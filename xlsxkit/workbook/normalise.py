@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
+from xlsxkit.dates import MONTH_NAMES, DateForms, read_date
 from xlsxkit.framework.model import Stage
 from xlsxkit.names import normalise_label
 
@@ -96,9 +97,24 @@ class StageMatcher:
         return self._forms.get(normalise_label(value), UNREADABLE)
 
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?$")
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
-_NAMED_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%B %d, %Y", "%b %d, %Y")
+#: What a partner's typed target date may be: ISO with hyphens (a time after it, as some
+#: apps add, is ignored), numbers read day or month first only when one reading is a date,
+#: and "31 March 2027", "March 31 2027" or "March 31, 2027" with the month in full or in
+#: three letters. Narrower than a coordinator's deadline (no ordinals, no "sept", no
+#: 2027/03/31) because that is what returns have always accepted.
+_DAY = r"(?P<day>3[01]|[12]\d|0[1-9]|[1-9])"
+_RETURN_DATES: Final = DateForms(
+    year_first=re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?$"),
+    named=(
+        re.compile(rf"^{_DAY} (?P<month>[a-z]+) (?P<year>\d{{4}})$"),
+        re.compile(rf"^(?P<month>[a-z]+) {_DAY},? (?P<year>\d{{4}})$"),
+    ),
+    months={
+        word: n
+        for n, name in enumerate(MONTH_NAMES, start=1)
+        for word in (name.lower(), name[:3].lower())
+    },
+)
 
 
 def parse_date(value: Any) -> dt.date | _Unreadable | None:
@@ -106,7 +122,8 @@ def parse_date(value: Any) -> dt.date | _Unreadable | None:
 
     A numeric date such as 31/03/2027 is read when only one of its two readings (day
     first, month first) is a date; 03/04/2027 could be 3 April or 4 March and is not
-    guessed. Two-digit years are not guessed either.
+    guessed. Two-digit years are not guessed either. The reading is
+    :func:`xlsxkit.dates.read_date`'s, the one a deadline uses, held to the forms above.
     """
     if is_blank(value):
         return None
@@ -115,33 +132,10 @@ def parse_date(value: Any) -> dt.date | _Unreadable | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        text = " ".join(value.strip().split())
-        m = _ISO_DATE.match(text)
-        if m:
-            try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                return UNREADABLE
-        m = _NUMERIC_DATE.match(text)
-        if m:
-            return _one_reading(int(m[1]), int(m[3]), int(m[4]))
-        for fmt in _NAMED_FORMATS:
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
+        result = read_date(value, _RETURN_DATES)
+        if isinstance(result, dt.date):
+            return result
     return UNREADABLE
-
-
-def _one_reading(first: int, second: int, year: int) -> dt.date | _Unreadable:
-    """The date FIRST/SECOND/YEAR means when exactly one order of day and month is valid."""
-    readings = set()
-    for day, month in ((first, second), (second, first)):
-        try:
-            readings.add(dt.date(year, month, day))
-        except ValueError:
-            continue
-    return readings.pop() if len(readings) == 1 else UNREADABLE
 
 
 def free_text(value: Any) -> str:
