@@ -59,6 +59,13 @@ def _formula_without_value(found: Found, field: L.Field, ctx: Context) -> bool:
     return False
 
 
+#: What stays unanswered when a stage cell cannot be read.
+_LEFT_BLANK = {
+    L.FieldName.STAGE: "criterion was left unanswered",
+    L.FieldName.TARGET_STAGE: "target stage was left blank",
+}
+
+
 def _stage(found: Found, field: L.Field, ctx: Context) -> str | None:
     if _formula_without_value(found, field, ctx):
         return None
@@ -72,7 +79,7 @@ def _stage(found: Found, field: L.Field, ctx: Context) -> str | None:
             ctx,
             Code.UNREADABLE_STAGE,
             f"{describe(raw)} is not a stage of this framework ({labels}); the "
-            "criterion was left unanswered. Ask the partner which stage they meant",
+            f"{_LEFT_BLANK[field.name]}. Ask the partner which stage they meant",
         )
         return None
     return matched if isinstance(matched, str) else None
