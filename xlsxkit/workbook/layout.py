@@ -15,6 +15,8 @@ stored in the workbook so that a later xlsxkit can still read an older workbook.
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -204,6 +206,20 @@ MAX_HEADER_FOOTER: Final = 255
 MAX_VALIDATION_TITLE: Final = 32
 MAX_VALIDATION_INPUT: Final = 255
 MAX_VALIDATION_ERROR: Final = 225  # Excel's UI limit ([MS-XLS] DValStrings); XlsxWriter allows 255
+
+
+WORDING_HASH_LENGTH: Final = 8
+
+
+def wording_hash(text: str) -> str:
+    """The short hash of a row's locked wording, written in :data:`COL_HASH`.
+
+    Whitespace is collapsed first: apps re-save line breaks differently (CRLF, LF), and a
+    re-save is not an edit. Unicode is NFC-normalised for the same reason. Eight hex digits
+    of sha256 are plenty to notice an edit; this is evidence, not security (the partner
+    holds the file and could recompute it)."""
+    canonical = unicodedata.normalize("NFC", " ".join(text.split()))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:WORDING_HASH_LENGTH]
 
 
 def col_letter(col: int) -> str:

@@ -157,6 +157,7 @@ def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: in
     ws.write_string(crow, L.COL_ID, criterion.id)
     ws.write_string(crow, L.COL_KIND, L.KIND_CRITERION)
     ws.write_string(crow, L.COL_TEXT, text, f["criterion"])
+    ws.write_string(crow, L.COL_HASH, L.wording_hash(text))
     book.value(ws, crow, stage.col, book.inputs.get(criterion.id, stage.name), f["input_stage"])
     book.value(ws, crow, comment.col, book.inputs.get(criterion.id, comment.name), f["input"])
     # The target stage: a second dropdown over the same list. Without a last round to
@@ -257,6 +258,7 @@ def _action_row(book: Book, ws: Worksheet, action_id: str, row: int) -> None:
     ws.write_string(row, L.COL_KIND, L.KIND_ACTION)
     ws.write_number(row, L.COL_STAGE_INDEX, fw.stage(action.stage_id).index)
     ws.write_string(row, L.COL_TEXT, text, f["action"])
+    ws.write_string(row, L.COL_HASH, L.wording_hash(text))
     tick = L.FIELD[_F.DONE]
     done = inputs.get(action.id, tick.name)
     if done is None or isinstance(done, bool):
