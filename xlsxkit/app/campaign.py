@@ -117,7 +117,7 @@ def framework_path(campaign: Campaign | None, explicit: Path | None) -> Path:
     if explicit is not None:
         return explicit
     if campaign is not None and campaign.folder.framework.is_file():
-        return campaign.folder.framework
+        return shown_path(campaign.folder.framework)
     return resources.default_framework()
 
 

@@ -34,7 +34,7 @@ def validate_cmd(
         raise click.UsageError(
             f"two frameworks given ({framework} and --framework {framework_path}); give one"
         )
-    path = cmp.shown_path(cmp.framework_path(cmp.locate(campaign_dir), framework or framework_path))
+    path = cmp.framework_path(cmp.locate(campaign_dir), framework or framework_path)
     result = load_framework(path, display=str(path))
     fw = result.framework
     if as_json:
