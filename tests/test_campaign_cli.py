@@ -290,3 +290,34 @@ def test_prefill_takes_the_latest_earlier_round_with_an_accepted_return(campaign
     assert east[criterion.id].stage_id == framework.stages[-1].id
     west = {a.item_id: a for a in read_return(outbox / "west.xlsx", framework).answers}
     assert west == {a.item_id: a for a in older}
+
+
+def test_a_round_that_cannot_be_written_leaves_no_round_in_the_store(campaign: Path) -> None:
+    (campaign / "rounds").mkdir()
+    (campaign / "rounds" / "r1").write_bytes(b"in the way")
+    failed = run("generate", "--round", "R1", cwd=campaign)
+    assert failed.exit_code == 1 and "rounds/r1/outbox: cannot make the folder" in failed.output
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert store.rounds() == () and store.workbooks() == ()
+    (campaign / "rounds" / "r1").unlink()
+    assert run("generate", "--round", "R1", cwd=campaign).exit_code == 0
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert [(r.name, r.position) for r in store.rounds()] == [("R1", 1)]
+
+
+def test_a_round_name_that_would_share_another_rounds_folder_is_refused(campaign: Path) -> None:
+    assert run("generate", "--round", "2027 spring", cwd=campaign).exit_code == 0
+    clash = run("generate", "--round", "2027 Spring!", cwd=campaign)
+    assert clash.exit_code == 1
+    assert "rounds/2027-spring" in clash.output and "'2027 spring'" in clash.output
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert [r.name for r in store.rounds()] == ["2027 spring"]
+
+
+def test_a_later_deadline_for_an_existing_round_is_recorded(campaign: Path) -> None:
+    assert run("generate", "--round", "R1", "--deadline", "2099-01-31", cwd=campaign).exit_code == 0
+    add_partners(campaign, [("late", "Late")])
+    late = run("generate", "--round", "R1", "--deadline", "2099-02-28", cwd=campaign)
+    assert late.exit_code == 0 and "due 2099-02-28" in late.output
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert [r.deadline for r in store.rounds()] == [dt.date(2099, 2, 28)]
