@@ -9,6 +9,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
@@ -321,3 +322,33 @@ def test_a_later_deadline_for_an_existing_round_is_recorded(campaign: Path) -> N
     assert late.exit_code == 0 and "due 2099-02-28" in late.output
     with Store.open(campaign / "xlsxkit.db") as store:
         assert [r.deadline for r in store.rounds()] == [dt.date(2099, 2, 28)]
+
+
+def test_the_settings_file_gives_the_defaults_and_is_checked(campaign: Path) -> None:
+    settings = campaign / "xlsxkit.yaml"
+    text = settings.read_text("utf-8")
+    settings.write_text(
+        text.replace("return_to:", 'return_to: "ip@example.org"', 1).replace(
+            "  deadline:", "  deadline: 2099-03-31", 1
+        ),
+        "utf-8",
+    )
+    result = run("generate", "--round", "R1", cwd=campaign)
+    assert result.exit_code == 0, result.output
+    assert "due 2099-03-31" in result.output
+    framework = require_framework(campaign / "framework.yaml")
+    north = read_return(campaign / "rounds" / "r1" / "outbox" / "north-trust.xlsx", framework)
+    assert north.round == "R1"
+    book = openpyxl.load_workbook(campaign / "rounds" / "r1" / "outbox" / "north-trust.xlsx")
+    cells = [str(c) for row in book["Start"].iter_rows(values_only=True) for c in row if c]
+    assert any("ip@example.org" in c for c in cells)
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert [r.deadline for r in store.rounds()] == [dt.date(2099, 3, 31)]
+    # An explicit option wins over the settings.
+    add_partners(campaign, [("late", "Late")])
+    late = run("generate", "--round", "R1", "--deadline", "2099-04-30", cwd=campaign)
+    assert late.exit_code == 0 and "due 2099-04-30" in late.output
+    # A broken settings file stops every command, with its line.
+    settings.write_text("title: [unclosed\n", "utf-8")
+    broken = run("validate", cwd=campaign)
+    assert broken.exit_code == 1 and "xlsxkit.yaml" in broken.output
