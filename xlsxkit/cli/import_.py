@@ -7,11 +7,17 @@ from pathlib import Path
 import click
 
 from xlsxkit.app.import_job import ImportOutcome, OutputError, import_job
-from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
+from xlsxkit.cli.options import (
+    framework_option,
+    jobs_option,
+    load_framework_or_fail,
+    output_error,
+    progress_bar,
+)
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.importer import ImportRequest, count_files
 from xlsxkit.results.consolidate import ProblemRow
-from xlsxkit.workbook.manifest import ManifestError, read_manifest
+from xlsxkit.workbook.manifest import ManifestError, read_manifests
 
 WORST_SHOWN = 8
 
@@ -39,10 +45,12 @@ def _summary_path(ctx: click.Context, param: click.Parameter, value: Path) -> Pa
 @framework_option
 @click.option(
     "--manifest",
-    "manifest_path",
+    "manifest_paths",
+    multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The manifest.csv that 'xlsxkit generate' wrote: lists who has not returned, and "
-    "tells forwarded copies apart by their token.",
+    "tells forwarded copies apart by their token. Repeat it for batches sent from several "
+    "folders (an organisation may be in one of them only).",
 )
 @click.option(
     "--data",
@@ -61,7 +69,7 @@ def import_cmd(
     sources: tuple[Path, ...],
     summary_path: Path,
     framework_path: Path | None,
-    manifest_path: Path | None,
+    manifest_paths: tuple[Path, ...],
     data_dir: Path | None,
     strict: bool,
     jobs: int | None,
@@ -78,20 +86,21 @@ def import_cmd(
     Exit codes:
       0  the summary was written (rejected files are listed in it)
       1  nothing could be imported, or the framework or manifest is invalid, or an
-         output could not be written; with --strict, also when any file was rejected
-         or any warning was raised (the summary is still written)
-      2  usage error
+         output could not be written, or another run is writing the same outputs;
+         with --strict, also when any file was rejected or any warning was raised
+         (the summary is still written)
+      2  usage error, or an output would replace a return or a file xlsxkit did not
+         write (nothing is read or written)
+      130  interrupted (Ctrl-C): the earlier outputs are left whole, nothing half-written
     """
     framework = load_framework_or_fail(framework_path)
     manifest = None
-    if manifest_path is not None:
+    if manifest_paths:
         try:
-            manifest = read_manifest(manifest_path)
+            manifest = read_manifests(manifest_paths)
         except ManifestError as exc:
             raise click.ClickException(str(exc)) from None
-    exclude = [summary_path]
-    if manifest_path is not None:
-        exclude.append(manifest_path)
+    exclude = [summary_path, *manifest_paths]
     if data_dir is not None:
         exclude += [
             data_dir / n for n in ("returns.csv", "stages.csv", "actions.csv", "problems.csv")
@@ -105,7 +114,7 @@ def import_cmd(
                 request, summary_path=summary_path, data_dir=data_dir, progress=advance
             )
     except OutputError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise output_error(exc) from None
     click.echo(_report(outcome))
     if outcome.imported == 0:
         found = len(outcome.result.returns)

@@ -13,6 +13,7 @@ import click
 from xlsxkit import resources
 from xlsxkit.framework.load import FrameworkError, require_framework
 from xlsxkit.framework.model import Framework
+from xlsxkit.outfiles import OutputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,3 +60,13 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar.update
+
+
+class _UsageLikeError(click.ClickException):
+    exit_code = 2
+
+
+def output_error(exc: OutputError) -> click.ClickException:
+    """An output problem as the CLI reports it, with its own exit code."""
+    cls = _UsageLikeError if exc.exit_code == 2 else click.ClickException
+    return cls(str(exc))

@@ -24,6 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlsxkit import __version__
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.names import make_sheet_names
+from xlsxkit.outfiles import MARKER_PROPERTY
 from xlsxkit.render.data_csv import ACTIONS_COLUMNS, STAGES_COLUMNS, missing_reason
 from xlsxkit.results.consolidate import NOT_ASSESSED, Summary
 from xlsxkit.workbook.write import HEADER_FILL, estimate_lines, stage_colours
@@ -121,7 +122,9 @@ class _Sheet:
 
 
 class _Writer:
-    def __init__(self, summary: Summary, path: Path, generated_at: dt.datetime) -> None:
+    def __init__(
+        self, summary: Summary, path: Path, generated_at: dt.datetime, tmpdir: Path | None
+    ) -> None:
         self.s = summary
         self.fw = summary.framework
         self.generated_at = generated_at
@@ -132,6 +135,9 @@ class _Writer:
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
+                # XlsxWriter's own temporary files (they hold partner text) go where the
+                # caller cleans up, not in $TMPDIR.
+                **({"tmpdir": str(tmpdir)} if tmpdir is not None else {}),
             },
         )
         self.colours = stage_colours(self.fw.stages)
@@ -314,6 +320,9 @@ class _Writer:
                 "created": self.generated_at.replace(tzinfo=None),
             }
         )
+        # How a later run knows this file is its own to replace, and discovery knows it
+        # is not a return.
+        self.wb.set_custom_property(MARKER_PROPERTY, "summary")
         self.wb.close()
 
     def _stage_chart(
@@ -868,6 +877,12 @@ class _Writer:
         )
 
 
-def write_summary(summary: Summary, path: Path, *, generated_at: dt.datetime | None = None) -> None:
-    """Write the summary workbook to PATH."""
-    _Writer(summary, path, generated_at or dt.datetime.now(dt.UTC)).write()
+def write_summary(
+    summary: Summary,
+    path: Path,
+    *,
+    generated_at: dt.datetime | None = None,
+    tmpdir: Path | None = None,
+) -> None:
+    """Write the summary workbook to PATH (XlsxWriter's temporary files in TMPDIR)."""
+    _Writer(summary, path, generated_at or dt.datetime.now(dt.UTC), tmpdir).write()
