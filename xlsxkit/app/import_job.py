@@ -41,7 +41,14 @@ from xlsxkit.render.data_csv import DATA_HEADERS, DataFiles, data_files, write_d
 from xlsxkit.render.summary_xlsx import write_summary
 from xlsxkit.results.consolidate import Summary, consolidate
 
-__all__ = ["ImportOutcome", "OutputError", "check_outputs", "import_job"]
+__all__ = [
+    "ImportOutcome",
+    "OutputError",
+    "check_outputs",
+    "import_job",
+    "output_targets",
+    "prepare_folders",
+]
 
 
 def _csv_failure(data_dir: Path, exc: BaseException) -> OutputError:
@@ -136,8 +143,8 @@ def _not_ours(target: Path) -> str | None:
     """Why an existing TARGET must not be replaced; None when it is an earlier output."""
     try:
         st = target.lstat()
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # a new file: its folder is checked when it is made
     except OSError as exc:
         return f"{target}: cannot be checked ({exc.strerror}); give --out another name"
     if stat.S_ISLNK(st.st_mode):
@@ -184,6 +191,14 @@ def check_outputs(targets: Sequence[Path], sources: Sequence[Path]) -> None:
             raise OutputRefused(why)
 
 
+def prepare_folders(summary_path: Path, data_dir: Path | None) -> list[Path]:
+    """Create the output folders; refused when one is a file."""
+    folders = [summary_path.parent] + ([data_dir] if data_dir is not None else [])
+    for folder in folders:
+        create_folder(folder, "the outputs")
+    return folders
+
+
 def output_targets(summary_path: Path, data_dir: Path | None) -> list[Path]:
     """Every file the job writes. The summary comes last: it is renamed into place last."""
     targets: list[Path] = []
@@ -204,9 +219,7 @@ def import_job(
     or temporary file) when an output cannot be written."""
     targets = output_targets(summary_path, data_dir)
     check_outputs(targets, request.sources)
-    folders = [summary_path.parent] + ([data_dir] if data_dir is not None else [])
-    for folder in folders:
-        create_folder(folder, "the outputs")
+    folders = prepare_folders(summary_path, data_dir)
     with locked(folders):
         result = run_import(request, progress=progress)
         checkpoint("import:read")

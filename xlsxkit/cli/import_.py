@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.app.import_job import ImportOutcome, OutputError, import_job
+from xlsxkit.app.import_job import (
+    ImportOutcome,
+    OutputError,
+    check_outputs,
+    import_job,
+    output_targets,
+    prepare_folders,
+)
 from xlsxkit.cli.options import (
     framework_option,
     jobs_option,
@@ -109,6 +116,9 @@ def import_cmd(
         sources=sources, framework=framework, manifest=manifest, jobs=jobs, exclude=exclude
     )
     try:
+        # Refused before anything is read (and checked again just before replacing).
+        check_outputs(output_targets(summary_path, data_dir), sources)
+        prepare_folders(summary_path, data_dir)
         with progress_bar(count_files(request), "Reading returns") as advance:
             outcome = import_job(
                 request, summary_path=summary_path, data_dir=data_dir, progress=advance
