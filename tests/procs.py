@@ -7,6 +7,7 @@ without any timing guess.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -15,7 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxkit.framework.model import Framework
 from xlsxkit.outfiles import PAUSE_ENV, PAUSE_FLAG_ENV, RUN_DIR_PREFIX
+from xlsxkit.workbook.manifest import read_manifest
+from xlsxkit.workbook.read import read_return
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORK = ROOT / "framework.yaml"
@@ -112,3 +116,13 @@ def leftovers(*folders: Path) -> list[str]:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every regular file directly in FOLDER, by name."""
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def batch_agrees(framework: Framework, out: Path) -> None:
+    """Every workbook in the manifest is on disk, with the manifest's sha256 and token."""
+    rows = read_manifest(out / "manifest.csv")
+    assert rows
+    for row in rows:
+        path = out / row.file
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == row.sha256, row.file
+        assert read_return(path, framework).token == row.token, row.file

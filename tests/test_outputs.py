@@ -26,7 +26,6 @@ from xlsxkit.cli import cli
 from xlsxkit.framework.model import Framework
 from xlsxkit.outfiles import xlsx_marker
 from xlsxkit.workbook.manifest import read_manifest
-from xlsxkit.workbook.read import read_return
 
 FW = str(procs.FRAMEWORK)
 
@@ -428,18 +427,6 @@ def test_racing_imports_leave_whole_outputs(rnd: Round, tmp_path: Path) -> None:
         assert procs.leftovers(tmp_path) == [] and list(private_tmp.iterdir()) == []
 
 
-def _batch_agrees(framework: Framework, out: Path) -> None:
-    """Every workbook in the manifest is on disk, with the manifest's sha256 and token."""
-    rows = read_manifest(out / "manifest.csv")
-    assert rows
-    for row in rows:
-        path = out / row.file
-        import hashlib
-
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == row.sha256, row.file
-        assert read_return(path, framework).token == row.token, row.file
-
-
 def test_a_second_generate_into_the_same_folder_stops_while_the_first_writes(
     framework: Framework, tmp_path: Path
 ) -> None:
@@ -457,7 +444,7 @@ def test_a_second_generate_into_the_same_folder_stops_while_the_first_writes(
     finally:
         procs.release(flag)
     assert procs.finish(first).code == 0
-    _batch_agrees(framework, out)
+    procs.batch_agrees(framework, out)
     assert procs.leftovers(tmp_path) == []
 
 
@@ -475,7 +462,7 @@ def test_racing_generate_force_keeps_manifest_and_workbooks_in_agreement(
         assert any(e.code == 0 for e in ended)
         for e in ended:
             assert e.code == 0 or "another xlsxkit run is writing" in e.err, e.err
-        _batch_agrees(framework, out)
+        procs.batch_agrees(framework, out)
         assert procs.leftovers(tmp_path) == [] and list(private_tmp.iterdir()) == []
 
 
