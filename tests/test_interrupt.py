@@ -177,3 +177,14 @@ def test_ctrl_c_while_adding_a_late_partner_leaves_the_batch_as_it_was(
     assert procs.snapshot(out) == before
     assert [r.org_name for r in read_manifest(out / "manifest.csv")] == list(PEOPLE)
     assert procs.leftovers(tmp_path) == []
+
+
+def test_ctrl_c_in_a_first_run_leaves_no_output_folder_behind(
+    framework: Framework, tmp_path: Path
+) -> None:
+    args, _ = _import_setup(framework, tmp_path)
+    fresh = tmp_path / "new" / "results"
+    args = [*args[:3], fresh / "summary.xlsx", "--data", fresh / "data", *args[6:]]
+    ended = interrupt_at("import:summary-written", args, tmp_path)
+    assert ended.code == 130 and the_one_line(ended.err) == [INTERRUPTED]
+    assert not (tmp_path / "new").exists()

@@ -149,6 +149,31 @@ def create_folder(folder: Path, what: str) -> None:
 
 
 @contextlib.contextmanager
+def folders(paths: Iterable[Path], what: str) -> Iterator[list[Path]]:
+    """Create the output folders PATHS for the block; those it created (parents too) are
+    removed again, if still empty, when the block fails or is interrupted."""
+    created: list[Path] = []
+    wanted = list(paths)
+    done = False
+    try:
+        for folder in wanted:
+            missing: list[Path] = []
+            p = folder
+            while not p.exists() and not p.is_symlink() and p != p.parent:
+                missing.append(p)
+                p = p.parent
+            create_folder(folder, what)
+            created += missing  # deepest first
+        yield wanted
+        done = True
+    finally:
+        if not done:
+            for p in created:
+                with contextlib.suppress(OSError):
+                    p.rmdir()
+
+
+@contextlib.contextmanager
 def locked(folders: Iterable[Path]) -> Iterator[None]:
     """Hold the write lock on every folder (which must exist) while the block runs.
 
@@ -370,6 +395,7 @@ __all__ = [
     "checkpoint",
     "create_folder",
     "csv_header_is",
+    "folders",
     "locked",
     "quiet_child",
     "same_file",

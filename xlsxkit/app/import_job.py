@@ -29,8 +29,8 @@ from xlsxkit.outfiles import (
     OutputRefused,
     OutputSet,
     checkpoint,
-    create_folder,
     csv_header_is,
+    folders,
     locked,
     quiet_child,
     same_file,
@@ -47,8 +47,11 @@ __all__ = [
     "check_outputs",
     "import_job",
     "output_targets",
-    "prepare_folders",
 ]
+
+
+def unique_parents(targets: Sequence[Path]) -> list[Path]:
+    return list(dict.fromkeys(t.parent for t in targets))
 
 
 def _csv_failure(data_dir: Path, exc: BaseException) -> OutputError:
@@ -178,6 +181,9 @@ def check_outputs(targets: Sequence[Path], sources: Sequence[Path]) -> None:
     """Refuse (:class:`OutputRefused`, exit 2) outputs that are inputs or not xlsxkit's own.
 
     Run before anything is read or written."""
+    for folder in unique_parents(targets):
+        if folder.exists() and not folder.is_dir():
+            raise OutputRefused(f"{folder}: is a file, not a folder; give a folder for the outputs")
     for target in targets:
         for source in sources:
             if source.is_file() and (same_file(target, source) or target == source):
@@ -189,14 +195,6 @@ def check_outputs(targets: Sequence[Path], sources: Sequence[Path]) -> None:
         why = _not_ours(target)
         if why is not None:
             raise OutputRefused(why)
-
-
-def prepare_folders(summary_path: Path, data_dir: Path | None) -> list[Path]:
-    """Create the output folders; refused when one is a file."""
-    folders = [summary_path.parent] + ([data_dir] if data_dir is not None else [])
-    for folder in folders:
-        create_folder(folder, "the outputs")
-    return folders
 
 
 def output_targets(summary_path: Path, data_dir: Path | None) -> list[Path]:
@@ -219,8 +217,7 @@ def import_job(
     or temporary file) when an output cannot be written."""
     targets = output_targets(summary_path, data_dir)
     check_outputs(targets, request.sources)
-    folders = prepare_folders(summary_path, data_dir)
-    with locked(folders):
+    with folders(unique_parents(targets), "the outputs") as made, locked(made):
         result = run_import(request, progress=progress)
         checkpoint("import:read")
         summary = consolidate(request.framework, result)

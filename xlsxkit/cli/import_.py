@@ -12,7 +12,6 @@ from xlsxkit.app.import_job import (
     check_outputs,
     import_job,
     output_targets,
-    prepare_folders,
 )
 from xlsxkit.cli.options import (
     framework_option,
@@ -118,7 +117,6 @@ def import_cmd(
     try:
         # Refused before anything is read (and checked again just before replacing).
         check_outputs(output_targets(summary_path, data_dir), sources)
-        prepare_folders(summary_path, data_dir)
         with progress_bar(count_files(request), "Reading returns") as advance:
             outcome = import_job(
                 request, summary_path=summary_path, data_dir=data_dir, progress=advance

@@ -37,8 +37,8 @@ from xlsxkit.outfiles import (
     OutputRefused,
     OutputSet,
     checkpoint,
-    create_folder,
     csv_header_is,
+    folders,
     locked,
     quiet_child,
     write_failure,
@@ -302,8 +302,7 @@ def generate(
     """Write the workbooks and the manifest as one set. Raises :class:`GenerateError` or
     :class:`~xlsxkit.outfiles.OutputError`; either way nothing in the folder changed."""
     out = request.out_dir
-    create_folder(out, "the workbooks")
-    with locked([out]):
+    with folders([out], "the workbooks"), locked([out]):
         batch = _read_batch(out)
         if batch is None and _visible_entries(out) and not request.force:
             raise GenerateError(
@@ -316,6 +315,8 @@ def generate(
             mode = Mode.ADDED
             listed = {r.org_id for r in batch.rows}
             todo = [o for o in request.organisations if o.id not in listed]
+            if progress and len(request.organisations) > len(todo):
+                progress(len(request.organisations) - len(todo))  # already there
             # A generic workbook (no organisations) is listed under the empty id.
             if not todo and (request.organisations or "" in listed):
                 return GenerateResult(
