@@ -370,7 +370,7 @@ def build_corpus(root: Path, framework: Framework, generated: Path, generic: Pat
     batch = generate_batch(fw, root / "_pw", [org(16)], password="s3cret")
     shutil.move(batch.out_dir / batch.rows[0].file, root / "protected-sheets.xlsx")
     shutil.rmtree(root / "_pw")
-    add(Case(file="protected-sheets.xlsx", status="accepted", org=org(16).id))
+    add(Case(file="protected-sheets.xlsx", status="blank", org=org(16).id))  # untouched
 
     # 17-24: not workbooks at all, some dressed as one.
     (root / "export.csv").write_text("Success criterion,Stage\nStaff engagement,Well-developed\n")

@@ -15,6 +15,11 @@ from xlsxkit.workbook.manifest import read_manifest
 from xlsxkit.workbook.write import WorkbookSpec, write_workbook
 
 
+def item_ids(framework: Framework) -> list[str]:
+    """Every criterion id followed by its actions' ids, in framework order (sheet order)."""
+    return [x.id for c in framework.criteria for x in (c, *c.actions)]
+
+
 def orgs(*names: str) -> list[Organisation]:
     from xlsxkit.inbound.orgs import org_id_for
 
@@ -104,3 +109,8 @@ def assert_answers_match(framework: Framework, r: Return, answers: Answers) -> N
         assert got[a.id].lead == str(answers.get((a.id, "lead"), "")), a.id
         date = answers.get((a.id, "target_date"))
         assert got[a.id].target_date == (date.isoformat() if date else ""), a.id
+
+
+def one_answer(framework: Framework) -> Answers:
+    """The smallest filled-in return: one stage chosen (an untouched workbook is blank)."""
+    return {(framework.criteria[0].id, "stage"): framework.stages[0].label}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import openpyxl
@@ -15,14 +16,27 @@ from tests.filling import random_answers
 from tests.helpers import orgs, write_filled
 from xlsxkit.cli import cli
 from xlsxkit.framework.model import Framework
-from xlsxkit.render.data_csv import (
-    ACTIONS_COLUMNS,
-    PROBLEMS_COLUMNS,
-    RETURNS_COLUMNS,
-    STAGES_COLUMNS,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_csv_columns() -> dict[str, list[str]]:
+    """The column lists of the README's "Data for analysts" table, by file name: the
+    documented contract, which the written CSVs must match exactly."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Data for analysts", 1)[1].split("\n#", 1)[0]
+    out: dict[str, list[str]] = {}
+    for line in section.splitlines():
+        m = re.match(r"\| `(\w+\.csv)` \| (.*) \|$", line)
+        if m:
+            columns = re.sub(r"\([^)]*\)", "", m.group(2)).split(";", 1)[0]
+            out[m.group(1)] = [c.strip() for c in columns.split(",")]
+    return out
+
+
+def header_line(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh))
 
 
 def run(*args: str | Path) -> tuple[int, str]:
@@ -172,10 +186,11 @@ def test_import_writes_summary_and_data(inbox: Path, tmp_path: Path) -> None:
         "Data (stages)",
         "Data (actions)",
     ]
-    assert list(read_csv(data / "returns.csv")[0]) == list(RETURNS_COLUMNS)
-    assert list(read_csv(data / "stages.csv")[0]) == list(STAGES_COLUMNS)
-    assert list(read_csv(data / "actions.csv")[0]) == list(ACTIONS_COLUMNS)
-    assert list(read_csv(data / "problems.csv")[0]) == list(PROBLEMS_COLUMNS)
+    documented = readme_csv_columns()
+    assert sorted(documented) == ["actions.csv", "problems.csv", "returns.csv", "stages.csv"]
+    assert documented["stages.csv"][-2:] == ["stage_index", "comment"]  # the parse is sound
+    for name, columns in documented.items():
+        assert header_line(data / name) == columns, name
     assert len(read_csv(data / "stages.csv")) == 2 * 6
     assert len(read_csv(data / "actions.csv")) == 2 * 29
     assert {r["done"] for r in read_csv(data / "actions.csv")} == {"true", "false"}
@@ -223,7 +238,7 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     target = tmp_path / "demo"
     code, output = run("demo", target)
     assert code == 0, output
-    assert "8 accepted, 1 superseded, 1 rejected, 1 skipped, 2 missing" in output
+    assert "7 accepted, 1 superseded, 1 rejected, 1 skipped, 1 blank, 3 missing" in output
     assert str(target / "summary.xlsx") in output
     returns = read_csv(target / "data" / "returns.csv")
     assert {r["status"] for r in returns} == {
@@ -231,8 +246,16 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
         "superseded",
         "rejected",
         "skipped",
+        "blank",
         "missing",
     }
+    [blank] = [r for r in returns if r["status"] == "blank"]
+    assert any(
+        r["status"] == "missing"
+        and r["org_id"] == blank["org_id"]
+        and "returned blank" in r["reason"]
+        for r in returns
+    )
     problems = read_csv(target / "data" / "problems.csv")
     assert {p["code"] for p in problems} >= {
         "unreadable-stage",

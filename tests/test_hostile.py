@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.corpus import raw_zip
-from tests.helpers import import_paths, orgs, write_filled
+from tests.helpers import import_paths, one_answer, orgs, write_filled
 from xlsxkit.framework.model import Framework, Return
 from xlsxkit.inbound import pool
 from xlsxkit.workbook import read as reader
@@ -23,7 +23,7 @@ def inbox(framework: Framework, tmp_path: Path) -> Path:
     inbox = tmp_path / "in"
     inbox.mkdir()
     for i, org in enumerate(orgs("Alpha", "Bravo", "Charlie", "Delta")):
-        write_filled(framework, inbox / f"{i}-{org.id}.xlsx", org, {})
+        write_filled(framework, inbox / f"{i}-{org.id}.xlsx", org, one_answer(framework))
     return inbox
 
 

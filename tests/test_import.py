@@ -15,6 +15,7 @@ from tests.helpers import (
     by_id,
     generate_batch,
     import_paths,
+    one_answer,
     only,
     orgs,
     write_filled,
@@ -157,7 +158,7 @@ def test_generic_workbook_matches_a_manifest_name(framework: Framework, tmp_path
     fill_with_openpyxl(
         generic.out_dir / generic.rows[0].file,
         inbox / "g.xlsx",
-        {(L.START_ORG_ROW_ID, "org_name"): "HILLTOP hospice"},
+        {(L.START_ORG_ROW_ID, "org_name"): "HILLTOP hospice", **one_answer(framework)},
     )
     result = import_paths(framework, inbox, manifest=batch.manifest)
     r = only(result)
@@ -249,7 +250,7 @@ def test_messy_values_are_normalised_or_reported(framework: Framework, tmp_path:
 def test_skipped_lock_and_hidden_files(framework: Framework, tmp_path: Path) -> None:
     inbox = tmp_path / "in"
     (inbox / ".hidden-dir").mkdir(parents=True)
-    write_filled(framework, inbox / "ok.xlsx", orgs("North")[0], {})
+    write_filled(framework, inbox / "ok.xlsx", orgs("North")[0], one_answer(framework))
     (inbox / "~$ok.xlsx").write_bytes(b"lock")
     (inbox / ".~lock.ok.xlsx#").write_text("lock")
     (inbox / ".DS_Store").write_bytes(b"\x00\x01")

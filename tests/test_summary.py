@@ -11,8 +11,8 @@ import openpyxl
 
 from tests.helpers import import_paths, orgs, write_filled
 from xlsxkit.framework.model import Framework
-from xlsxkit.render.data_csv import write_data
-from xlsxkit.render.summary_xlsx import write_summary
+from xlsxkit.render.csv import write_data
+from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import consolidate
 from xlsxkit.workbook.write import CellValue
 
@@ -160,3 +160,79 @@ def test_data_sheets_are_excel_tables_with_every_row(framework: Framework, tmp_p
         for s in list(summary.stage_rows())[:6]
     ]
     assert stages == expected
+
+
+# texts longer than an Excel cell -------------------------------------------------------
+
+
+def test_fit_cell_counts_utf16_and_never_splits_a_surrogate_pair() -> None:
+    from xlsxkit.results.cellfit import fit_cell, utf16_units
+
+    for text in ("a" * 40_000, "🙂" * 20_000, "a" + "🙂" * 20_000, "é🙂" * 13_000):
+        for limit in (32_767, 1_000, 101):
+            cut = fit_cell(text, "in/x.xlsx, sheet 'People' cell F5", limit)
+            assert utf16_units(cut) <= limit
+            cut.encode("utf-8")  # raises on half a surrogate pair
+            head, marker = cut.split(" … [cut: ")
+            assert text.startswith(head)
+            shown_cut = int(marker.split(" ")[0].replace(",", ""))
+            assert shown_cut == len(text) - len(head) > 0
+            assert marker.endswith("see in/x.xlsx, sheet 'People' cell F5]")
+    assert fit_cell("🙂" * 16_383 + "x", "w") == "🙂" * 16_383 + "x"  # exactly 32,767 units
+
+
+def test_a_text_over_the_cell_limit_is_cut_visibly_and_listed(
+    framework: Framework, tmp_path: Path
+) -> None:
+    from xlsxkit.framework.model import Answer, Return, ReturnStatus
+    from xlsxkit.inbound.importer import ImportResult
+    from xlsxkit.results.cellfit import utf16_units
+
+    c = framework.criteria[0]
+    a = c.actions[0]
+    evidence = "🙂 evidence " * 4_000  # 48,000 UTF-16 units
+    notes = "n" * 40_000
+    r = Return(
+        source="in/north.xlsx",
+        status=ReturnStatus.ACCEPTED,
+        org_id="north",
+        org_name="North",
+        answers=(
+            Answer(
+                item_id=c.id,
+                sheet="People",
+                row=7,
+                stage_id=framework.stages[0].id,
+                comment=evidence,
+            ),
+            Answer(item_id=a.id, sheet="People", row=9, done=False, notes=notes),
+        ),
+    )
+    summary = consolidate(framework, ImportResult(returns=(r,), missing=(), expected=None))
+    out = tmp_path / "s.xlsx"
+    write_summary(summary, out)
+    files = write_data(summary, tmp_path / "data")
+    wb = openpyxl.load_workbook(out)
+    marker_evidence = "see in/north.xlsx, sheet 'People' cell F7]"
+    marker_notes = "see in/north.xlsx, sheet 'People' cell F9]"
+    found = {"Comments": 0, "Next steps": 0, "Data (stages)": 0, "Data (actions)": 0}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and len(cell.value) > 10_000:
+                    assert utf16_units(cell.value) <= 32_767, (ws.title, cell.coordinate)
+                    assert cell.value.endswith((marker_evidence, marker_notes)), ws.title
+                    assert " … [cut: " in cell.value
+                    found[ws.title] = found.get(ws.title, 0) + 1
+    assert found == {"Comments": 2, "Next steps": 1, "Data (stages)": 1, "Data (actions)": 1}
+    problems = [[cell.value for cell in row] for row in wb["Problems"].iter_rows(min_row=5)]
+    cuts = [p for p in problems if p[3] == "summary-text-cut"]
+    assert [(p[0], p[4], p[5]) for p in cuts] == [
+        ("in/north.xlsx", "People", "F7"),
+        ("in/north.xlsx", "People", "F9"),
+    ]
+    # The CSVs have no cell limit: they keep every character.
+    stages = list(csv.DictReader(io.StringIO(files.stages.read_text(encoding="utf-8-sig"))))
+    assert stages[0]["comment"] == evidence
+    actions = list(csv.DictReader(io.StringIO(files.actions.read_text(encoding="utf-8-sig"))))
+    assert actions[0]["notes"] == notes

@@ -12,7 +12,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.fwtools import big_framework, minimal, write
-from tests.helpers import orgs, write_filled
+from tests.helpers import item_ids, orgs, write_filled
 from xlsxkit.framework.load import load_framework
 from xlsxkit.framework.model import Framework
 from xlsxkit.workbook import layout as L
@@ -75,8 +75,7 @@ def test_every_input_row_carries_its_id(book: Path, framework: Framework) -> Non
                 ids.append(item)
                 kind = row[L.COL_KIND].value
                 assert kind == ("criterion" if framework.has_criterion(item) else "action")
-    expected = [x.id for _, c, a in framework.iter_items() for x in ([a] if a else [c])]
-    assert ids == expected
+    assert ids == item_ids(framework)
 
 
 def test_validations_point_to_the_hidden_list(book: Path) -> None:

@@ -6,6 +6,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Final
+
+#: The workbook's own sheets, whose names a dimension's sheet cannot take. They belong to the
+#: workbook layout (xlsxkit.workbook.layout) but live here, in the base, because the
+#: framework checker warns about a dimension name that would clash with them.
+START_SHEET: Final = "Start"
+IDENTITY_SHEET: Final = "xlsxkit"  # very hidden
+RESERVED_SHEET_NAMES: Final = (START_SHEET, IDENTITY_SHEET)
 
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = set("[]:*?/\\")

@@ -20,7 +20,8 @@ workbooks and the manifest) writes them the same way, for four reasons:
 - *Output failures* (a read-only folder, a full disk): reported as an :class:`OutputError`
   naming the path and what to do, never as a crash.
 
-This module is shared by ``outbound`` and ``app``; it imports nothing from the package.
+This module is shared by ``outbound`` and ``app``; it is part of the base and imports
+only :mod:`xlsxkit.errors`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import ClassVar
+
+from xlsxkit.errors import EXIT_USAGE, OutputError
 
 #: Prefix of the private folder a run writes its files in before renaming them into place.
 RUN_DIR_PREFIX = ".xlsxkit-run-"
@@ -47,17 +51,11 @@ PAUSE_FLAG_ENV = "XLSXKIT_TEST_PAUSE_FLAG"
 PAUSE_MAX_SECONDS = 60.0
 
 
-class OutputError(Exception):
-    """An output cannot be written; the message says which file and what to do."""
-
-    exit_code = 1
-
-
 class OutputRefused(OutputError):
     """An output would replace a file that is an input or that xlsxkit did not write: a
     usage error (exit 2); nothing was written."""
 
-    exit_code = 2
+    exit_code: ClassVar[int] = EXIT_USAGE
 
 
 class OutputBusy(OutputError):

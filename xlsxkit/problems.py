@@ -1,7 +1,10 @@
-"""Problems and reports: validation returns a report instead of raising.
+"""Problems and reports: one shape for everything xlsxkit reports about its input.
 
-Every problem has a stable code, a severity, a location and a message that says what is
-wrong and what to do. The CLI renders a report as text or JSON.
+A framework validation problem, an organisation-list problem, a warning about a returned
+file and the verdict on a returned file (why it was rejected, superseded, ...) are all a
+:class:`Problem`: a stable code from the catalogue (:mod:`xlsxkit.codes`), a severity, a
+message that says what is wrong and what to do, and a location. Validation returns a
+:class:`Report` instead of raising; the CLI renders it as text or JSON.
 """
 
 from __future__ import annotations
@@ -9,13 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from xlsxkit.codes import Code, Severity
 
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
+__all__ = ["Code", "Location", "Problem", "Report", "Severity", "error", "info", "warning"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -52,7 +53,7 @@ class Location:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Problem:
-    code: str
+    code: Code
     severity: Severity
     message: str
     location: Location = field(default_factory=Location)
@@ -61,14 +62,20 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def render(self) -> str:
+    def render(self, *, label_errors: bool = False) -> str:
+        """``WHERE: MESSAGE``; a warning (or info) says so before the message, an error
+        only when LABEL_ERRORS (where errors and warnings are listed together)."""
         where = self.location.render()
-        what = self.message if self.is_error else f"warning: {self.message}"
+        what = (
+            self.message
+            if self.is_error and not label_errors
+            else f"{self.severity}: {self.message}"
+        )
         return f"{where}: {what}" if where else what
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "code": self.code,
+            "code": str(self.code),
             "severity": str(self.severity),
             "message": self.message,
         }
@@ -76,14 +83,55 @@ class Problem:
         return out
 
 
-def error(code: str, message: str, **where: Any) -> Problem:
-    return Problem(code=code, severity=Severity.ERROR, message=message, location=Location(**where))
+def _make(
+    severity: Severity,
+    code: Code,
+    message: str,
+    location: Location | None,
+    where: Location,
+) -> Problem:
+    if location is not None and where != Location():
+        raise TypeError("give either location= or the location fields, not both")
+    return Problem(code=code, severity=severity, message=message, location=location or where)
 
 
-def warning(code: str, message: str, **where: Any) -> Problem:
-    return Problem(
-        code=code, severity=Severity.WARNING, message=message, location=Location(**where)
-    )
+def error(
+    code: Code,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    path: str | None = None,
+    sheet: str | None = None,
+    cell: str | None = None,
+    location: Location | None = None,
+) -> Problem:
+    """An error at the location given field by field, or as a whole by LOCATION."""
+    where = Location(file=file, line=line, column=column, path=path, sheet=sheet, cell=cell)
+    return _make(Severity.ERROR, code, message, location, where)
+
+
+def warning(
+    code: Code,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+    path: str | None = None,
+    sheet: str | None = None,
+    cell: str | None = None,
+    location: Location | None = None,
+) -> Problem:
+    """A warning; the location as for :func:`error`."""
+    where = Location(file=file, line=line, column=column, path=path, sheet=sheet, cell=cell)
+    return _make(Severity.WARNING, code, message, location, where)
+
+
+def info(code: Code, message: str, *, file: str | None = None) -> Problem:
+    """The reason for a returned file's status when it is not a problem (superseded, ...)."""
+    return _make(Severity.INFO, code, message, None, Location(file=file))
 
 
 @dataclass(kw_only=True)
@@ -108,7 +156,7 @@ class Report:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
+        return [p for p in self.problems if p.severity is Severity.WARNING]
 
     @property
     def ok(self) -> bool:

@@ -1,21 +1,23 @@
 """The whole job on sample data: organisations, workbooks, filled returns, import, summary.
 
 Seeded and reproducible. The returns are written by the workbook writer itself with the
-answers prefilled, exactly as a partner's app would leave them: some complete, some
-partial, one resent later with changes, one with messy typing, one sent back as a CSV
-export, and two organisations that never reply.
+answers prefilled, exactly as a partner's app would leave them: some complete, one
+partial, one sent back untouched (blank, still to chase), one resent later with changes, one
+with messy typing, one sent back as a CSV export, and one organisation that never replies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxkit.app.import_job import ImportOutcome, import_job
 from xlsxkit.csvsafe import write_csv
+from xlsxkit.errors import DemoError
 from xlsxkit.framework.model import Framework, Organisation
 from xlsxkit.inbound.importer import ImportRequest
 from xlsxkit.inbound.orgs import org_id_for
@@ -55,10 +57,6 @@ EVIDENCE = (
 
 #: A file that marks a folder as a demo's own, so running the demo again replaces it.
 DEMO_MARKER = ".xlsxkit-demo"
-
-
-class DemoError(Exception):
-    """The demo could not run; the message says why."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,10 +181,13 @@ def run_demo(
     for i, org in enumerate(orgs[:4]):
         answers = _answers(framework, rng, completeness=1.0, maturity=1 + i % len(framework.stages))
         send_back(org, answers, f"{org.id} self-assessment.xlsx", sent_at + (10 + i) * day)
-    # Partial returns. (The last organisation, orgs[9], never replies.)
-    for i, org in enumerate(orgs[4:6]):
-        answers = _answers(framework, rng, completeness=0.5, maturity=2)
-        send_back(org, answers, f"Copy of {org.id}.xlsx", sent_at + (12 + i) * day)
+    # A partial return. (The last organisation, orgs[9], never replies.)
+    org = orgs[4]
+    answers = _answers(framework, rng, completeness=0.5, maturity=2)
+    send_back(org, answers, f"Copy of {org.id}.xlsx", sent_at + 12 * day)
+    # The workbook sent back untouched, as it was sent: a blank return, still to chase.
+    org = orgs[5]
+    shutil.copyfile(outbox / manifest[org.id].file, inbox / f"RE {org.id}.xlsx")
     # One resent later with changes: the later one wins, the first is superseded.
     org = orgs[6]
     first = _answers(framework, rng, completeness=0.6, maturity=1)

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from xlsxwriter.exceptions import XlsxFileError
 
+from xlsxkit.errors import OutputError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
 from xlsxkit.outfiles import (
-    OutputError,
     OutputRefused,
     OutputSet,
     checkpoint,
@@ -37,8 +37,9 @@ from xlsxkit.outfiles import (
     write_failure,
     xlsx_marker,
 )
-from xlsxkit.render.data_csv import DATA_HEADERS, DataFiles, data_files, write_data
-from xlsxkit.render.summary_xlsx import write_summary
+from xlsxkit.problems import Severity
+from xlsxkit.render.csv import DATA_HEADERS, DataFiles, data_files, write_data
+from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import Summary, consolidate
 
 __all__ = [
@@ -139,7 +140,7 @@ class ImportOutcome:
 
     @property
     def warnings(self) -> int:
-        return sum(1 for p in self.summary.problems if p.severity == "warning")
+        return sum(1 for _, p in self.summary.problems if p.severity is Severity.WARNING)
 
 
 def _not_ours(target: Path) -> str | None:

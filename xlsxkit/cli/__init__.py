@@ -1,11 +1,18 @@
 """The ``xlsxkit`` command line. Each command lives in its own module and is thin: it parses
-options, makes one library call and maps library errors to exit codes."""
+options and makes one library call.
+
+Exit codes are decided here, in one place: a library :class:`~xlsxkit.errors.XlsxkitError`
+becomes its message (``Error: ...`` on stderr, as click prints its own errors) and its
+``exit_code``; a command that has printed its own verdict returns an exit code instead
+(``validate``). Commands never catch library errors themselves.
+"""
 
 from __future__ import annotations
 
 import signal
 import sys
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -14,6 +21,7 @@ from xlsxkit.cli.demo import demo_cmd
 from xlsxkit.cli.generate import generate_cmd
 from xlsxkit.cli.import_ import import_cmd
 from xlsxkit.cli.validate import validate_cmd
+from xlsxkit.errors import XlsxkitError
 
 EXIT_CODES_HELP = """
 \b
@@ -25,7 +33,23 @@ Exit codes:
 """
 
 
+class XlsxkitGroup(click.Group):
+    """The command group that maps errors and returned exit codes to the process exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            rv = super().invoke(ctx)
+        except XlsxkitError as exc:
+            # As click prints its own errors (ClickException.show), with the error's code.
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        if isinstance(rv, int) and not isinstance(rv, bool) and rv != 0:
+            ctx.exit(rv)
+        return rv
+
+
 @click.group(
+    cls=XlsxkitGroup,
     help="Run a maturity self-assessment across partner organisations with Excel workbooks.\n"
     + EXIT_CODES_HELP,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},

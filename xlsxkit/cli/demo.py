@@ -6,12 +6,10 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.app.demo import DemoError, run_demo
-from xlsxkit.app.import_job import OutputError
+from xlsxkit.app.demo import run_demo
 from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.outbound.generate import GenerateError
-from xlsxkit.workbook.instructions import TemplateError, load_template
+from xlsxkit.workbook.instructions import load_template
 
 
 @click.command("demo")
@@ -31,16 +29,13 @@ def demo_cmd(
     """Run the whole job on sample data, in DIRECTORY (default ./xlsxkit-demo).
 
     Writes sample organisations, generates their workbooks (outbox/), fills plausible
-    returns (inbox/: complete, partial, one resent with later changes, one with messy
-    typing, one sent as CSV, and two organisations that never reply), then imports them
+    returns (inbox/: complete, partial, one sent back blank, one resent with later changes,
+    one with messy typing, one sent as CSV, and one that never replies), then imports them
     into summary.xlsx and data/*.csv. Reproducible: the same --seed gives the same answers.
     """
     framework = load_framework_or_fail(framework_path)
-    try:
-        template = load_template()
-        result = run_demo(directory, framework, template, seed=seed, force=force, jobs=jobs)
-    except (DemoError, GenerateError, TemplateError, OutputError) as exc:
-        raise click.ClickException(str(exc)) from None
+    template = load_template()
+    result = run_demo(directory, framework, template, seed=seed, force=force, jobs=jobs)
     counts = result.outcome.summary.counts
     click.echo(
         f"Demo of {framework.title} ({framework.id} {framework.version}) in {result.directory}:\n"
@@ -52,6 +47,7 @@ def demo_cmd(
         f"{counts.get(ReturnStatus.SUPERSEDED, 0)} superseded, "
         f"{counts.get(ReturnStatus.REJECTED, 0)} rejected, "
         f"{counts.get(ReturnStatus.SKIPPED, 0)} skipped, "
+        f"{counts.get(ReturnStatus.BLANK, 0)} blank, "
         f"{counts.get(ReturnStatus.MISSING, 0)} missing; "
         f"{len(result.outcome.summary.problems)} problems listed.\n"
         f"Open:\n"

@@ -7,23 +7,11 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.cli.options import (
-    framework_option,
-    jobs_option,
-    load_framework_or_fail,
-    output_error,
-    progress_bar,
-)
+from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
+from xlsxkit.errors import JobFailed
 from xlsxkit.inbound.orgs import is_valid_email, org_problems_text, read_org_list
-from xlsxkit.outbound.generate import (
-    GenerateError,
-    GenerateRequest,
-    GenerateResult,
-    Mode,
-    OutputError,
-    generate,
-)
-from xlsxkit.workbook.instructions import TemplateError, load_template
+from xlsxkit.outbound.generate import GenerateRequest, GenerateResult, Mode, generate
+from xlsxkit.workbook.instructions import load_template
 
 
 def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
@@ -116,17 +104,14 @@ def generate_cmd(
     Exit codes: 0 written (or nothing to add); 1 bad framework, organisation list or
     folder, or another run is writing into the folder (nothing is written); 2 usage
     error, or manifest.csv in the folder is not one xlsxkit wrote; 130 interrupted
-    (Ctrl-C): the folder is left as it was.
+    (Ctrl-C): the folder holds the earlier batch or the new one, never a mix.
     """
     framework = load_framework_or_fail(framework_path)
-    try:
-        template = load_template(instructions_path)
-    except TemplateError as exc:
-        raise click.ClickException(str(exc)) from None
+    template = load_template(instructions_path)
     orgs = read_org_list(orgs_path, extra_names=org_names)
     if not orgs.report.ok:
         n = len(orgs.report.errors)
-        raise click.ClickException(
+        raise JobFailed(
             f"the organisation list has {n} problem{'s' * (n != 1)}; nothing was written:\n"
             + org_problems_text(orgs.report.errors)
         )
@@ -144,13 +129,8 @@ def generate_cmd(
         force=force,
         jobs=jobs,
     )
-    try:
-        with progress_bar(len(orgs.organisations), "Writing workbooks") as advance:
-            result = generate(request, progress=advance)
-    except GenerateError as exc:
-        raise click.ClickException(str(exc)) from None
-    except OutputError as exc:
-        raise output_error(exc) from None
+    with progress_bar(len(orgs.organisations), "Writing workbooks") as advance:
+        result = generate(request, progress=advance)
     click.echo(_report(result, f"{framework.id} {framework.version}", request.round))
 
 

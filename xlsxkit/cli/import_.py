@@ -6,24 +6,14 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.app.import_job import (
-    ImportOutcome,
-    OutputError,
-    check_outputs,
-    import_job,
-    output_targets,
-)
-from xlsxkit.cli.options import (
-    framework_option,
-    jobs_option,
-    load_framework_or_fail,
-    output_error,
-    progress_bar,
-)
+from xlsxkit.app.import_job import ImportOutcome, check_outputs, import_job, output_targets
+from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
+from xlsxkit.errors import JobFailed
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.importer import ImportRequest, count_files
-from xlsxkit.results.consolidate import ProblemRow
-from xlsxkit.workbook.manifest import ManifestError, read_manifests
+from xlsxkit.problems import Severity
+from xlsxkit.results.views import chase_list
+from xlsxkit.workbook.manifest import read_manifests
 
 WORST_SHOWN = 8
 
@@ -97,15 +87,10 @@ def import_cmd(
          (the summary is still written)
       2  usage error, or an output would replace a return or a file xlsxkit did not
          write (nothing is read or written)
-      130  interrupted (Ctrl-C): the earlier outputs are left whole, nothing half-written
+      130  interrupted (Ctrl-C): the earlier outputs or the new ones, whole, never a mix
     """
     framework = load_framework_or_fail(framework_path)
-    manifest = None
-    if manifest_paths:
-        try:
-            manifest = read_manifests(manifest_paths)
-        except ManifestError as exc:
-            raise click.ClickException(str(exc)) from None
+    manifest = read_manifests(manifest_paths) if manifest_paths else None
     exclude = [summary_path, *manifest_paths]
     if data_dir is not None:
         exclude += [
@@ -114,29 +99,30 @@ def import_cmd(
     request = ImportRequest(
         sources=sources, framework=framework, manifest=manifest, jobs=jobs, exclude=exclude
     )
-    try:
-        # Refused before anything is read (and checked again just before replacing).
-        check_outputs(output_targets(summary_path, data_dir), sources)
-        with progress_bar(count_files(request), "Reading returns") as advance:
-            outcome = import_job(
-                request, summary_path=summary_path, data_dir=data_dir, progress=advance
-            )
-    except OutputError as exc:
-        raise output_error(exc) from None
+    # Refused before anything is read (and checked again just before replacing).
+    check_outputs(output_targets(summary_path, data_dir), sources)
+    with progress_bar(count_files(request), "Reading returns") as advance:
+        outcome = import_job(
+            request, summary_path=summary_path, data_dir=data_dir, progress=advance
+        )
     click.echo(_report(outcome))
     if outcome.imported == 0:
         found = len(outcome.result.returns)
-        raise click.ClickException(
+        blank = outcome.summary.counts.get(ReturnStatus.BLANK, 0)
+        raise JobFailed(
             "nothing could be imported: "
             + (
-                f"none of the {found} file(s) found is an accepted return (see the Returns "
-                f"sheet of {summary_path})"
+                f"all {found} file(s) found came back blank, with nothing filled in (are "
+                "these the workbooks as they were sent, the outbox?)"
+                if found and blank == found
+                else f"none of the {found} file(s) found is an accepted return (see the "
+                f"Returns sheet of {summary_path})"
                 if found
                 else "no files were found under the sources"
             )
         )
     if strict and (outcome.rejected or outcome.warnings):
-        raise click.ClickException(
+        raise JobFailed(
             f"--strict: {outcome.rejected} file(s) rejected and {outcome.warnings} warning(s); "
             "the summary was written"
         )
@@ -152,21 +138,29 @@ def _report(outcome: ImportOutcome) -> str:
         f"{counts.get(ReturnStatus.REJECTED, 0)} rejected",
         f"{counts.get(ReturnStatus.SKIPPED, 0)} skipped",
     ]
+    if counts.get(ReturnStatus.BLANK, 0):
+        parts.append(f"{counts[ReturnStatus.BLANK]} blank")
     missing = (
         f"; {counts.get(ReturnStatus.MISSING, 0)} missing"
         if outcome.summary.expected is not None
         else ""
     )
     lines = [f"{files} file(s): {', '.join(parts)}{missing}."]
-    problems = sorted(outcome.summary.problems, key=lambda p: (p.severity != "error", p.source))
+    problems = sorted(
+        outcome.summary.problems,
+        key=lambda rp: (rp[1].severity is not Severity.ERROR, rp[0].source),
+    )
     if problems:
         lines.append(f"Problems ({len(problems)}), worst first:")
-        lines += [f"  {_render(p)}" for p in problems[:WORST_SHOWN]]
+        lines += [f"  {p.render(label_errors=True)}" for _, p in problems[:WORST_SHOWN]]
         if len(problems) > WORST_SHOWN:
             lines.append(f"  ... and {len(problems) - WORST_SHOWN} more: see the Problems sheet")
-    if outcome.summary.missing:
-        names = ", ".join(m.org_name for m in outcome.summary.missing[:5])
-        more = "..." if len(outcome.summary.missing) > 5 else ""
+    chase = chase_list(outcome.summary) or ()
+    if chase:
+        names = ", ".join(
+            m.org_name + (" (returned blank)" if m.blank_files else "") for m in chase[:5]
+        )
+        more = "..." if len(chase) > 5 else ""
         lines.append(f"Missing: {names}{more} (the chaser list is on the Returns sheet)")
     lines.append(f"Summary: {outcome.summary_path}")
     if outcome.data is not None:
@@ -174,12 +168,3 @@ def _report(outcome: ImportOutcome) -> str:
             f"Data:    {outcome.data.returns.parent}/ (returns, stages, actions, problems .csv)"
         )
     return "\n".join(lines)
-
-
-def _render(p: ProblemRow) -> str:
-    where = p.source
-    if p.sheet:
-        where += f": sheet '{p.sheet}'"
-        if p.cell:
-            where += f" cell {p.cell}"
-    return f"{where}: {p.severity}: {p.message}"

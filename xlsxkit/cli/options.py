@@ -11,9 +11,8 @@ from typing import Any, TypeVar
 import click
 
 from xlsxkit import resources
-from xlsxkit.framework.load import FrameworkError, require_framework
+from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework
-from xlsxkit.outfiles import OutputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,11 +44,9 @@ def resolve_framework_path(path: Path | None) -> Path:
 
 
 def load_framework_or_fail(path: Path | None) -> Framework:
-    """Load the framework for a command; an invalid one is exit 1 with every problem."""
-    try:
-        return require_framework(resolve_framework_path(path))
-    except FrameworkError as exc:
-        raise click.ClickException(str(exc)) from None
+    """Load the framework for a command; an invalid one raises FrameworkError (exit 1, with
+    every problem)."""
+    return require_framework(resolve_framework_path(path))
 
 
 @contextmanager
@@ -60,13 +57,3 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None] | Non
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar.update
-
-
-class _UsageLikeError(click.ClickException):
-    exit_code = 2
-
-
-def output_error(exc: OutputError) -> click.ClickException:
-    """An output problem as the CLI reports it, with its own exit code."""
-    cls = _UsageLikeError if exc.exit_code == 2 else click.ClickException
-    return cls(str(exc))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from xlsxkit.cli.options import resolve_framework_path
+from xlsxkit.errors import EXIT_FAILED, EXIT_OK
 from xlsxkit.framework.load import load_framework
 
 
@@ -15,7 +16,7 @@ from xlsxkit.framework.load import load_framework
     "framework", required=False, type=click.Path(dir_okay=True, path_type=Path), default=None
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def validate_cmd(framework: Path | None, as_json: bool) -> None:
+def validate_cmd(framework: Path | None, as_json: bool) -> int:
     """Check a framework file against the schema and the rules a schema cannot express.
 
     FRAMEWORK defaults to ./framework.yaml if there is one, else the bundled framework.
@@ -46,5 +47,4 @@ def validate_cmd(framework: Path | None, as_json: bool) -> None:
         n = len(result.report.errors)
         click.echo(result.report.render_text())
         click.echo(f"{result.file}: not valid: {n} problem{'s' * (n != 1)}")
-    if not result.ok:
-        raise SystemExit(1)
+    return EXIT_OK if result.ok else EXIT_FAILED

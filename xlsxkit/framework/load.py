@@ -19,11 +19,17 @@ from typing import Any
 import jsonschema
 
 from xlsxkit import resources
+from xlsxkit.codes import Code
+from xlsxkit.errors import FrameworkError
 from xlsxkit.framework.model import Action, Criterion, Dimension, Framework, Stage
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
-from xlsxkit.names import make_sheet_names, normalise_label, sheet_name_problems
+from xlsxkit.names import (
+    RESERVED_SHEET_NAMES,
+    make_sheet_names,
+    normalise_label,
+    sheet_name_problems,
+)
 from xlsxkit.problems import Problem, Report, error, warning
-from xlsxkit.workbook import layout
 
 #: Largest framework file we read (a framework is a few KB; this is a guard, not a limit
 #: anyone should meet).
@@ -41,16 +47,12 @@ class LoadResult:
         return self.framework is not None and self.report.ok
 
 
-class FrameworkError(Exception):
-    """Raised by :func:`require_framework` when a framework is not valid."""
-
-    def __init__(self, result: LoadResult) -> None:
-        self.result = result
-        n = len(result.report.errors)
-        super().__init__(
-            f"{result.file}: the framework is not valid ({n} problem{'s' * (n != 1)}); "
-            f"run 'xlsxkit validate {result.file}' to see them\n" + result.report.render_text()
-        )
+def _not_valid(result: LoadResult) -> str:
+    n = len(result.report.errors)
+    return (
+        f"{result.file}: the framework is not valid ({n} problem{'s' * (n != 1)}); "
+        f"run 'xlsxkit validate {result.file}' to see them\n" + result.report.render_text()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +72,7 @@ def load_framework(path: str | Path, *, display: str | None = None) -> LoadResul
         if size > MAX_FILE_BYTES:
             report.add(
                 error(
-                    "file-too-large",
+                    Code.FILE_TOO_LARGE,
                     f"the file is {size:,} bytes; a framework file is at most "
                     f"{MAX_FILE_BYTES:,} bytes. Is this the right file?",
                     file=name,
@@ -79,15 +81,15 @@ def load_framework(path: str | Path, *, display: str | None = None) -> LoadResul
             return LoadResult(file=name, report=report, framework=None)
         raw = p.read_bytes()
     except FileNotFoundError:
-        report.add(error("file-not-found", "no such file: check the path", file=name))
+        report.add(error(Code.FILE_NOT_FOUND, "no such file: check the path", file=name))
         return LoadResult(file=name, report=report, framework=None)
     except IsADirectoryError:
         report.add(
-            error("file-not-found", "this is a folder; give the framework .yaml file", file=name)
+            error(Code.FILE_NOT_FOUND, "this is a folder; give the framework .yaml file", file=name)
         )
         return LoadResult(file=name, report=report, framework=None)
     except OSError as exc:
-        report.add(error("file-unreadable", f"cannot read the file: {exc.strerror}", file=name))
+        report.add(error(Code.FILE_UNREADABLE, f"cannot read the file: {exc.strerror}", file=name))
         return LoadResult(file=name, report=report, framework=None)
     return parse_framework(raw, file=name)
 
@@ -102,7 +104,7 @@ def parse_framework(raw: bytes | str, *, file: str = "<framework>") -> LoadResul
             col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
             report.add(
                 error(
-                    "not-utf8",
+                    Code.NOT_UTF8,
                     "the file is not UTF-8 text: save it as UTF-8 in your editor",
                     file=file,
                     line=line,
@@ -119,7 +121,7 @@ def parse_framework(raw: bytes | str, *, file: str = "<framework>") -> LoadResul
     if not isinstance(doc.data, dict):
         report.add(
             error(
-                "not-a-framework",
+                Code.NOT_A_FRAMEWORK,
                 "the file is empty or is not a framework: it must start with "
                 "'framework:', 'stages:' and 'dimensions:' sections",
                 file=file,
@@ -141,7 +143,7 @@ def require_framework(path: str | Path) -> Framework:
     """Load PATH or raise :class:`FrameworkError` with the report."""
     result = load_framework(path)
     if result.framework is None or not result.report.ok:
-        raise FrameworkError(result)
+        raise FrameworkError(_not_valid(result))
     return result.framework
 
 
@@ -254,7 +256,7 @@ class _Checker:
         self.data: dict[str, Any] = doc.data
         self.file = file
 
-    def _at(self, code: str, message: str, path: PathKey, *, key: bool = False) -> Problem:
+    def _at(self, code: Code, message: str, path: PathKey, *, key: bool = False) -> Problem:
         pos = self.doc.position(path, key=key)
         return error(
             code,
@@ -265,7 +267,7 @@ class _Checker:
             path=format_path(path),
         )
 
-    def _warn(self, code: str, message: str, path: PathKey) -> Problem:
+    def _warn(self, code: Code, message: str, path: PathKey) -> Problem:
         pos = self.doc.position(path)
         return warning(
             code,
@@ -293,7 +295,7 @@ class _Checker:
             missing = [r for r in rule if isinstance(inst, dict) and r not in inst]
             for field_name in missing:
                 yield self._at(
-                    "missing-field",
+                    Code.MISSING_FIELD,
                     f"missing required field '{field_name}': add '{field_name}:' here",
                     path,
                 )
@@ -301,7 +303,7 @@ class _Checker:
             allowed = list(schema.get("properties", {}))
             for extra in [k for k in inst if k not in allowed]:
                 yield self._at(
-                    "unknown-field",
+                    Code.UNKNOWN_FIELD,
                     f"unknown field '{extra}'{_closest(extra, allowed)}; "
                     f"allowed here: {', '.join(allowed)}",
                     (*path, extra),
@@ -309,7 +311,7 @@ class _Checker:
                 )
         elif kind == "propertyNames":
             yield self._at(
-                "invalid-id",
+                Code.INVALID_ID,
                 f"'{inst}' is not a valid stage id: use lowercase letters, digits and "
                 "single hyphens",
                 (*path, inst) if isinstance(inst, str) else path,
@@ -318,34 +320,34 @@ class _Checker:
         elif kind == "type":
             words = _TYPE_WORDS.get(str(rule), str(rule))
             yield self._at(
-                "wrong-type",
+                Code.WRONG_TYPE,
                 f"{title} should be {words}, but it is {_describe_value(inst)}",
                 path,
             )
         elif kind == "pattern":
             if inst == "" and schema.get("minLength"):
                 return  # reported once, as empty
-            yield self._at("invalid-value", self._pattern_message(title, inst, schema), path)
+            yield self._at(Code.INVALID_VALUE, self._pattern_message(title, inst, schema), path)
         elif kind == "minLength":
-            yield self._at("empty-value", f"{title} must not be empty", path)
+            yield self._at(Code.EMPTY_VALUE, f"{title} must not be empty", path)
         elif kind == "maxLength":
             yield self._at(
-                "too-long",
+                Code.TOO_LONG,
                 f"{title} is too long: {len(inst)} characters, at most {rule}",
                 path,
             )
         elif kind in ("minItems", "maxItems"):
             n = len(inst) if isinstance(inst, list) else 0
             code, bound = (
-                ("too-few", "needs at least")
+                (Code.TOO_FEW, "needs at least")
                 if kind == "minItems"
-                else ("too-many", "allows at most")
+                else (Code.TOO_MANY, "allows at most")
             )
             yield self._at(code, f"{title} {bound} {rule}, but has {n}", path)
         elif kind == "uniqueItems":
-            yield self._at("repeated-item", f"{title} lists the same id more than once", path)
+            yield self._at(Code.REPEATED_ITEM, f"{title} lists the same id more than once", path)
         else:  # pragma: no cover - the schema uses only the keywords above
-            yield self._at("schema", err.message, path)
+            yield self._at(Code.SCHEMA, err.message, path)
 
     @staticmethod
     def _pattern_message(title: str, inst: Any, schema: dict[str, Any]) -> str:
@@ -401,7 +403,7 @@ class _Checker:
                 first = seen[item_id]
                 pos = self.doc.position((*first, "id"))
                 yield self._at(
-                    "duplicate-id",
+                    Code.DUPLICATE_ID,
                     f"id '{item_id}' is already used at line {pos.line if pos else '?'} "
                     f"({format_path((*first, 'id'))}): ids must be unique across the whole "
                     "file",
@@ -421,7 +423,7 @@ class _Checker:
                     if stage_key not in stage_ids:
                         declared = ", ".join(dict.fromkeys(stage_ids)) or "(none)"
                         yield self._at(
-                            "undeclared-stage",
+                            Code.UNDECLARED_STAGE,
                             f"'{stage_key}' is not a declared stage"
                             f"{_closest(stage_key, stage_ids)}; the stages are: {declared}",
                             ("dimensions", di, "criteria", ci, "actions", stage_key),
@@ -441,10 +443,12 @@ class _Checker:
                 if not isinstance(ref, str):
                     continue
                 if ref == item.get("id"):
-                    yield self._at("self-reference", f"action '{ref}' refers to itself", ref_path)
+                    yield self._at(
+                        Code.SELF_REFERENCE, f"action '{ref}' refers to itself", ref_path
+                    )
                 elif ref not in action_ids:
                     yield self._at(
-                        "unknown-reference",
+                        Code.UNKNOWN_REFERENCE,
                         f"'{ref}' is not the id of an action in this file"
                         f"{_closest(ref, sorted(action_ids))}",
                         ref_path,
@@ -468,7 +472,7 @@ class _Checker:
                 mine.add(form)
                 if form in by_form:
                     other, other_path = by_form[form]
-                    code = "duplicate-stage-label" if what == "label" else "ambiguous-stage"
+                    code = Code.DUPLICATE_STAGE_LABEL if what == "label" else Code.AMBIGUOUS_STAGE
                     yield self._at(
                         code,
                         f"stage {what} {value!r} cannot be told apart from {other} "
@@ -482,7 +486,7 @@ class _Checker:
     def excel_warnings(self) -> Iterator[Problem]:
         dims = [d for d in _list(self.data.get("dimensions")) if isinstance(d, dict)]
         names = [str(d["name"]) if isinstance(d.get("name"), str) else "" for d in dims]
-        final = make_sheet_names(names, reserved=layout.RESERVED_SHEET_NAMES)
+        final = make_sheet_names(names, reserved=RESERVED_SHEET_NAMES)
         for di, (d, name, sheet) in enumerate(zip(dims, names, final, strict=True)):
             if not isinstance(d.get("name"), str):
                 continue
@@ -490,7 +494,7 @@ class _Checker:
             if reasons or sheet != name:
                 why = "; ".join(reasons) if reasons else "another sheet already has this name"
                 yield self._warn(
-                    "sheet-name",
+                    Code.SHEET_NAME,
                     f"dimension name {name!r} cannot be an Excel sheet name as it is ({why}); "
                     f"its sheet will be called {sheet!r}",
                     ("dimensions", di, "name"),
@@ -501,14 +505,14 @@ class _Checker:
             label = s["label"].strip()
             if label[:1] in ("=", "+", "-", "@"):
                 yield self._warn(
-                    "stage-label-formula",
+                    Code.STAGE_LABEL_FORMULA,
                     f"stage label {label!r} starts with {label[0]!r}; spreadsheet apps may "
                     "read it as a formula when a partner picks it. Reword it.",
                     ("stages", i, "label"),
                 )
             elif _looks_numeric(label):
                 yield self._warn(
-                    "stage-label-number",
+                    Code.STAGE_LABEL_NUMBER,
                     f"stage label {label!r} looks like a number or TRUE/FALSE; spreadsheet "
                     "apps may change it when a partner picks it. Use words.",
                     ("stages", i, "label"),

@@ -7,8 +7,8 @@ elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from xlsxkit.problems import Problem
@@ -115,14 +115,6 @@ class Framework:
     def actions(self) -> tuple[Action, ...]:
         return tuple(self._actions.values())
 
-    def iter_items(self) -> Iterator[tuple[Dimension, Criterion, Action | None]]:
-        """Every criterion (with action None) followed by its actions, in framework order."""
-        for d in self.dimensions:
-            for c in d.criteria:
-                yield d, c, None
-                for a in c.actions:
-                    yield d, c, a
-
     @property
     def counts(self) -> dict[str, int]:
         return {
@@ -152,14 +144,15 @@ class Organisation:
 # Returns: what came back from the partners
 
 
-class ReturnStatus:
-    """Verdicts for a returned file (plain strings, as written to returns.csv)."""
+class ReturnStatus(StrEnum):
+    """Verdicts for a returned file (the values are written to returns.csv)."""
 
     ACCEPTED = "accepted"
     SUPERSEDED = "superseded"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     SKIPPED = "skipped"
+    BLANK = "blank"  # the workbook came back with nothing filled in: still to chase
     MISSING = "missing"
 
 
@@ -227,14 +220,18 @@ def _answer(
 
 @dataclass(frozen=True, kw_only=True)
 class Return:
-    """A file that came back, with its verdict and, when readable, its answers."""
+    """A file that came back, with its verdict and, when readable, its answers.
+
+    ``verdict`` says why the file has its status (None for an accepted one): an error for a
+    rejection, an info for superseded, duplicate and skipped files. It is a
+    :class:`~xlsxkit.problems.Problem` like the warnings in ``problems``, so a verdict is
+    listed, rendered and written like any other problem.
+    """
 
     source: str  # the path as found under SOURCES
     sha256: str = ""
-    size: int = 0
-    status: str = ReturnStatus.REJECTED
-    code: str = ""  # stable code of the verdict's reason, e.g. "password-protected"
-    reason: str = ""
+    status: ReturnStatus = ReturnStatus.REJECTED
+    verdict: Problem | None = None
     org_id: str = ""
     org_name: str = ""
     generic: bool = False
@@ -246,4 +243,14 @@ class Return:
     saved_at: str = ""  # ISO timestamp of the last save
     saved_at_source: str = ""  # "document" (the file's own properties) or "file" (mtime)
     answers: tuple[Answer, ...] = ()
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # warnings about an accepted file
+
+    @property
+    def code(self) -> str:
+        """The verdict's code, e.g. "password-protected"; "" for an accepted file."""
+        return str(self.verdict.code) if self.verdict is not None else ""
+
+    @property
+    def reason(self) -> str:
+        """The verdict's message, as written to returns.csv; "" for an accepted file."""
+        return self.verdict.message if self.verdict is not None else ""

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from xlsxkit.codes import Code
 from xlsxkit.problems import Problem, error
 
 PathKey = tuple[str | int, ...]
@@ -106,7 +107,7 @@ class _Builder:
                 first = self.doc.keys[child]
                 self.problems.append(
                     error(
-                        "duplicate-key",
+                        Code.DUPLICATE_KEY,
                         f"duplicate key '{key}' (first given at line {first.line}): "
                         "remove or rename one of them",
                         file=self.file,
@@ -139,7 +140,7 @@ def load_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]
         hint = _syntax_hint(what)
         return None, [
             error(
-                "yaml-syntax",
+                Code.YAML_SYNTAX,
                 f"YAML syntax error: {what}{hint}",
                 file=file,
                 line=mark.line + 1 if mark else None,
@@ -147,12 +148,12 @@ def load_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]
             )
         ]
     except yaml.YAMLError as exc:
-        return None, [error("yaml-syntax", f"YAML syntax error: {exc}", file=file)]
+        return None, [error(Code.YAML_SYNTAX, f"YAML syntax error: {exc}", file=file)]
     if len(nodes) > 1:
         second = nodes[1]
         return None, [
             error(
-                "yaml-multiple-documents",
+                Code.YAML_MULTIPLE_DOCUMENTS,
                 "the file holds more than one YAML document (a line '---' starts another): "
                 "keep one framework per file",
                 file=file,
@@ -169,7 +170,7 @@ def load_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]
         pos = builder._pos(exc.node)
         return None, [
             error(
-                "yaml-too-large",
+                Code.YAML_TOO_LARGE,
                 "the document expands to too many values (recursive or repeated aliases?): "
                 "write the values out instead of using '*' aliases",
                 file=file,

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Framework, Return, ReturnStatus
 from xlsxkit.inbound.orgs import org_id_for
 from xlsxkit.inbound.pool import Job, read_all
 from xlsxkit.names import normalise_label
-from xlsxkit.problems import Problem, warning
+from xlsxkit.problems import Problem, error, info, warning
 from xlsxkit.workbook.manifest import ManifestRow
 
 
@@ -38,7 +39,7 @@ class ImportResult:
     missing: tuple[ManifestRow, ...]  # organisations sent a workbook that returned none
     expected: int | None  # organisations in the manifest
 
-    def with_status(self, status: str) -> list[Return]:
+    def with_status(self, status: ReturnStatus) -> list[Return]:
         return [r for r in self.returns if r.status == status]
 
     @property
@@ -82,7 +83,11 @@ def discover(
             reason = "a broken link; not a return"
         if reason is not None:
             skipped.append(
-                Return(source=display, status=ReturnStatus.SKIPPED, code="skipped", reason=reason)
+                Return(
+                    source=display,
+                    status=ReturnStatus.SKIPPED,
+                    verdict=info(Code.SKIPPED, reason, file=display),
+                )
             )
         else:
             files.append((path, display))
@@ -103,8 +108,11 @@ def discover(
                                     Return(
                                         source=str(p),
                                         status=ReturnStatus.SKIPPED,
-                                        code="skipped",
-                                        reason="in a hidden folder; not a return",
+                                        verdict=info(
+                                            Code.SKIPPED,
+                                            "in a hidden folder; not a return",
+                                            file=str(p),
+                                        ),
                                     )
                                 )
                 for n in sorted(names):
@@ -163,8 +171,11 @@ def resolve(
             out[i] = dataclasses.replace(
                 r,
                 status=ReturnStatus.DUPLICATE,
-                code="duplicate",
-                reason=f"byte-identical copy of {first_by_hash[r.sha256]}",
+                verdict=info(
+                    Code.DUPLICATE,
+                    f"byte-identical copy of {first_by_hash[r.sha256]}",
+                    file=r.source,
+                ),
                 problems=(),
             )
         else:
@@ -179,6 +190,21 @@ def resolve(
         name = match.org_name if match else r.org_name
         out[i] = dataclasses.replace(r, org_id=org_id, org_name=name)
 
+    # 2b. A workbook sent back with nothing filled in is not a return: still to chase.
+    for i, r in enumerate(out):
+        if r.status == ReturnStatus.ACCEPTED and _is_blank(r):
+            out[i] = dataclasses.replace(
+                r,
+                status=ReturnStatus.BLANK,
+                verdict=info(
+                    Code.BLANK,
+                    "returned blank: nothing was filled in (no stage, tick or text); ask "
+                    "the partner to fill in the workbook and send it back",
+                    file=r.source,
+                ),
+                problems=(),
+            )
+
     # 3. Manifest checks: an organisation we never sent, or a token that is not the one
     #    sent to that organisation (a forwarded copy, or a workbook from another batch).
     token_ok: dict[int, bool] = {}
@@ -191,7 +217,7 @@ def resolve(
                 out[i] = _add_problem(
                     r,
                     warning(
-                        "not-in-manifest",
+                        Code.NOT_IN_MANIFEST,
                         f"organisation {r.org_id!r} ({r.org_name}) is not in the manifest; its "
                         "answers were imported. Was this workbook made in another batch?",
                         file=r.source,
@@ -214,12 +240,13 @@ def resolve(
                     out[i] = dataclasses.replace(
                         r,
                         status=ReturnStatus.REJECTED,
-                        code="token-mismatch",
-                        reason=(
+                        verdict=error(
+                            Code.TOKEN_MISMATCH,
                             f"claims to be {r.org_name!r} ({org_id}) but is not the workbook sent "
                             "to them (its token differs from the manifest), while another file "
                             "is; if another organisation filled in a forwarded copy, send it "
-                            "its own workbook"
+                            "its own workbook",
+                            file=r.source,
                         ),
                         problems=(),
                     )
@@ -230,7 +257,7 @@ def resolve(
                     out[i] = _add_problem(
                         out[i],
                         warning(
-                            "token-mismatch",
+                            Code.TOKEN_MISMATCH,
                             f"this workbook's token is not the one sent to {org_id!r}; it was "
                             "imported because no file with the right token came back",
                             file=out[i].source,
@@ -251,8 +278,9 @@ def resolve(
             out[i] = dataclasses.replace(
                 r,
                 status=ReturnStatus.SUPERSEDED,
-                code="superseded",
-                reason=f"superseded by {winner.source} ({why})",
+                verdict=info(
+                    Code.SUPERSEDED, f"superseded by {winner.source} ({why})", file=r.source
+                ),
                 problems=(),
             )
 
@@ -260,6 +288,18 @@ def resolve(
     missing = tuple(m for m in (manifest or []) if m.org_id and m.org_id not in accepted_orgs)
     expected = len([m for m in manifest if m.org_id]) if manifest is not None else None
     return ImportResult(returns=tuple(out), missing=missing, expected=expected)
+
+
+def _is_blank(r: Return) -> bool:
+    """Nothing was filled in: no stage, no tick, no text or date, and nothing the reader
+    had to warn about on a sheet. The organisation name typed on a generic workbook is not
+    an answer, so such a workbook with nothing else is blank; a workbook whose only entries
+    are unreadable values is not blank (its warnings name the cells to fix)."""
+    if any(p.location.sheet for p in r.problems):
+        return False
+    return not any(
+        a.stage_id or a.comment or a.done or a.notes or a.lead or a.target_date for a in r.answers
+    )
 
 
 def _add_problem(r: Return, problem: Problem) -> Return:

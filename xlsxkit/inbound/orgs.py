@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Organisation
 from xlsxkit.names import normalise_label, slugify
-from xlsxkit.problems import Problem, Report, error, warning
+from xlsxkit.problems import Location, Problem, Report, error, warning
 
 COLUMNS = ("id", "name", "contact", "email")
 MAX_ORG_FILE_BYTES = 20 * 1024 * 1024
@@ -36,7 +37,7 @@ class OrgListResult:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Row:
-    where: dict[str, Any]  # location keywords for problems
+    where: Location  # where the row is, for its problems
     label: str  # "line 4" / "row 4"
     values: dict[str, str]
 
@@ -71,7 +72,9 @@ def _csv_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
             continue
     else:  # pragma: no cover - cp1252 decodes nearly anything
         report.add(
-            error("org-list-encoding", "cannot read the text: save it as UTF-8 CSV", file=str(path))
+            error(
+                Code.ORG_LIST_ENCODING, "cannot read the text: save it as UTF-8 CSV", file=str(path)
+            )
         )
         return None
     first_line = text.splitlines()[0] if text else ""
@@ -85,19 +88,19 @@ def _csv_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
             if not any(c.strip() for c in record):
                 continue
             header = [c.strip().lower() for c in record]
-            if not _check_header(header, report, file=str(path), line=line):
+            if not _check_header(header, report, Location(file=str(path), line=line)):
                 return None
             continue
         if not any(c.strip() for c in record):
             continue
         values = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header)}
         rows.append(
-            _Row(where={"file": str(path), "line": line}, label=f"line {line}", values=values)
+            _Row(where=Location(file=str(path), line=line), label=f"line {line}", values=values)
         )
     if header is None:
         report.add(
             error(
-                "org-list-empty",
+                Code.ORG_LIST_EMPTY,
                 "the list is empty: it needs the header id,name,contact,email and one row "
                 "per organisation",
                 file=str(path),
@@ -117,7 +120,7 @@ def _sheet_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
     except (CalamineError, IndexError, ValueError) as exc:
         report.add(
             error(
-                "org-list-unreadable",
+                Code.ORG_LIST_UNREADABLE,
                 f"cannot read this spreadsheet ({exc}); save it as .xlsx or .csv",
                 file=str(path),
             )
@@ -131,7 +134,8 @@ def _sheet_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
             if not any(cells):
                 continue
             header = [c.lower() for c in cells]
-            if not _check_header(header, report, file=str(path), sheet=sheet_name, cell=f"A{r}"):
+            where = Location(file=str(path), sheet=sheet_name, cell=f"A{r}")
+            if not _check_header(header, report, where):
                 return None
             continue
         if not any(cells):
@@ -139,7 +143,7 @@ def _sheet_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
         values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
         rows.append(
             _Row(
-                where={"file": str(path), "sheet": sheet_name, "cell": f"A{r}"},
+                where=Location(file=str(path), sheet=sheet_name, cell=f"A{r}"),
                 label=f"row {r}",
                 values=values,
             )
@@ -147,7 +151,7 @@ def _sheet_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
     if header is None:
         report.add(
             error(
-                "org-list-empty",
+                Code.ORG_LIST_EMPTY,
                 "the first sheet is empty: it needs the header id,name,contact,email and "
                 "one row per organisation",
                 file=str(path),
@@ -158,14 +162,14 @@ def _sheet_rows(path: Path, raw: bytes, report: Report) -> list[_Row] | None:
     return rows
 
 
-def _check_header(header: Sequence[str], report: Report, **where: Any) -> bool:
+def _check_header(header: Sequence[str], report: Report, where: Location) -> bool:
     if "name" not in header:
         report.add(
             error(
-                "org-list-header",
+                Code.ORG_LIST_HEADER,
                 "the header must be id,name,contact,email; found "
                 + (",".join(h for h in header if h) or "(nothing)"),
-                **where,
+                location=where,
             )
         )
         return False
@@ -173,9 +177,9 @@ def _check_header(header: Sequence[str], report: Report, **where: Any) -> bool:
     if unknown:
         report.add(
             warning(
-                "org-list-extra-columns",
+                Code.ORG_LIST_EXTRA_COLUMNS,
                 f"columns {', '.join(unknown)} are not used and were ignored",
-                **where,
+                location=where,
             )
         )
     return True
@@ -194,37 +198,37 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
         if not name:
             report.add(
                 error(
-                    "org-blank-name",
+                    Code.ORG_BLANK_NAME,
                     "the name is blank; every organisation needs a name",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
         elif len(name) > MAX_NAME_LENGTH:
             report.add(
                 error(
-                    "org-name-too-long",
+                    Code.ORG_NAME_TOO_LONG,
                     f"the name is {len(name)} characters; at most {MAX_NAME_LENGTH}",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
         if given_id and not ID_PATTERN.match(given_id):
             report.add(
                 error(
-                    "org-invalid-id",
+                    Code.ORG_INVALID_ID,
                     f"id {given_id!r} is not valid: use letters, digits, '.', '_' or '-' "
                     f"(at most 64), e.g. {org_id_for(given_id)!r}, or leave it blank",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
         if email and not is_valid_email(email):
             report.add(
                 error(
-                    "org-invalid-email",
+                    Code.ORG_INVALID_EMAIL,
                     f"{email!r} is not an email address, e.g. name@example.org",
-                    **row.where,
+                    location=row.where,
                 )
             )
             bad = True
@@ -237,19 +241,19 @@ def _organisations(rows: Iterable[_Row], report: Report) -> list[Organisation]:
             made = "" if given_id else " (made from the name, as the id is blank)"
             report.add(
                 error(
-                    "org-duplicate-id",
+                    Code.ORG_DUPLICATE_ID,
                     f"id {org_id!r}{made} is already used on {ids[key_id]}; give each "
                     "organisation its own id",
-                    **row.where,
+                    location=row.where,
                 )
             )
             continue
         if key_name in names:
             report.add(
                 error(
-                    "org-duplicate-name",
+                    Code.ORG_DUPLICATE_NAME,
                     f"{name!r} is already listed on {names[key_name]}",
-                    **row.where,
+                    location=row.where,
                 )
             )
             continue
@@ -269,7 +273,7 @@ def read_org_list(path: Path | None, *, extra_names: Sequence[str] = ()) -> OrgL
             if size > MAX_ORG_FILE_BYTES:
                 report.add(
                     error(
-                        "org-list-too-large",
+                        Code.ORG_LIST_TOO_LARGE,
                         f"the file is {size:,} bytes; is it the right file?",
                         file=str(path),
                     )
@@ -279,7 +283,9 @@ def read_org_list(path: Path | None, *, extra_names: Sequence[str] = ()) -> OrgL
         except OSError as exc:
             report.add(
                 error(
-                    "org-list-unreadable", f"cannot read the file: {exc.strerror}", file=str(path)
+                    Code.ORG_LIST_UNREADABLE,
+                    f"cannot read the file: {exc.strerror}",
+                    file=str(path),
                 )
             )
             return OrgListResult(organisations=(), report=report)
@@ -293,7 +299,7 @@ def read_org_list(path: Path | None, *, extra_names: Sequence[str] = ()) -> OrgL
     if rows is None:
         return OrgListResult(organisations=(), report=report)
     rows = [*rows] + [
-        _Row(where={"path": f"--org {n!r}"}, label=f"--org {n!r}", values={"name": n})
+        _Row(where=Location(path=f"--org {n!r}"), label=f"--org {n!r}", values={"name": n})
         for n in extra_names
     ]
     orgs = _organisations(rows, report)

@@ -23,7 +23,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Framework, Return
+from xlsxkit.problems import error
 from xlsxkit.workbook.read import read_return, rejected
 
 #: Address space a worker may use. Reading a 30 KB workbook needs a few MB.
@@ -91,19 +93,23 @@ def _start(framework: Framework) -> _Slot:
 def _crashed(job: Job, exitcode: int | None) -> Return:
     return rejected(
         job.display,
-        "unsafe-file",
-        "reading this file exhausted the memory or crashed the reader "
-        f"(exit {exitcode}); it is not a normal assessment workbook and was refused. "
-        "Ask the partner to send the original workbook again",
+        error(
+            Code.UNSAFE_FILE,
+            "reading this file exhausted the memory or crashed the reader "
+            f"(exit {exitcode}); it is not a normal assessment workbook and was refused. "
+            "Ask the partner to send the original workbook again",
+        ),
     )
 
 
 def _timed_out(job: Job) -> Return:
     return rejected(
         job.display,
-        "too-slow",
-        f"reading this file took longer than {FILE_TIMEOUT_SECONDS:.0f} s; it is not a normal "
-        "assessment workbook and was refused",
+        error(
+            Code.TOO_SLOW,
+            f"reading this file took longer than {FILE_TIMEOUT_SECONDS:.0f} s; it is not a "
+            "normal assessment workbook and was refused",
+        ),
     )
 
 

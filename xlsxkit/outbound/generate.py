@@ -29,11 +29,11 @@ from pathlib import Path
 from xlsxwriter.exceptions import XlsxFileError
 
 from xlsxkit.csvsafe import neutralise, write_csv
+from xlsxkit.errors import GenerateError, ManifestError, OutputError
 from xlsxkit.framework.model import Framework, Organisation
 from xlsxkit.names import safe_file_stem
 from xlsxkit.outfiles import (
     RUN_DIR_PREFIX,
-    OutputError,
     OutputRefused,
     OutputSet,
     checkpoint,
@@ -48,7 +48,6 @@ from xlsxkit.workbook.manifest import (
     LEGACY_MANIFEST_COLUMNS,
     MANIFEST_COLUMNS,
     MANIFEST_NAME,
-    ManifestError,
     ManifestRow,
     read_manifest,
 )
@@ -56,10 +55,6 @@ from xlsxkit.workbook.write import WorkbookSpec, write_workbook
 
 #: Batches at least this big are written by several processes.
 PARALLEL_THRESHOLD = 24
-
-
-class GenerateError(Exception):
-    """The batch cannot be generated; the message says why and what to do."""
 
 
 class Mode(StrEnum):
@@ -306,9 +301,9 @@ def generate(
         batch = _read_batch(out)
         if batch is None and _visible_entries(out) and not request.force:
             raise GenerateError(
-                f"{out}: the folder is not empty and holds no batch of workbooks; choose an "
-                "empty or new folder, or add --force to write into it (files that xlsxkit "
-                "did not write are left alone)"
+                f"{out}: the folder is not empty; choose an empty or new folder (it holds no "
+                "batch of workbooks to add to), or add --force to write into it (files that "
+                "xlsxkit did not write are left alone)"
             )
         if batch is not None and not request.force:
             _check_same_batch(request, batch)

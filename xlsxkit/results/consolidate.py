@@ -1,7 +1,8 @@
 """Consolidation: a pure function from the import's verdicts to the summary model.
 
-Nothing here reads or writes files. :mod:`xlsxkit.render.summary_xlsx` and
-:mod:`xlsxkit.render.data_csv` turn the :class:`Summary` into a workbook and CSV files.
+Nothing here reads or writes files. :mod:`xlsxkit.results.views` turns the :class:`Summary`
+into the content of each summary section, which :mod:`xlsxkit.render.xlsx` draws; the CSV
+files (:mod:`xlsxkit.render.csv`) are written from the long per-row tables here.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
 from xlsxkit.inbound.importer import ImportResult
-from xlsxkit.problems import Problem, Severity
+from xlsxkit.problems import Problem, warning
+from xlsxkit.results.cellfit import EXCEL_CELL_MAX, fits, utf16_units
+from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.manifest import ManifestRow
 
 NOT_ASSESSED = ""  # the stage key of an unanswered criterion in counts
@@ -23,15 +27,9 @@ class OrgResult:
 
     org_id: str
     org_name: str
-    source: str
-    saved_at: str
     stages: dict[str, str | None]  # criterion id -> stage id (None: not assessed)
     done: dict[str, bool | None]  # action id -> done (None: unreadable)
     answers: dict[str, Answer]  # item id -> answer, for the free text
-
-    def stage_index(self, framework: Framework, criterion_id: str) -> int | None:
-        stage_id = self.stages.get(criterion_id)
-        return framework.stage(stage_id).index if stage_id else None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -54,8 +52,7 @@ class ActionRow:
     criterion_id: str
     stage_id: str
     action_id: str
-    done: bool
-    answered: bool  # False when the tick was unreadable
+    done: bool  # False when unticked or unreadable (its warning is on the Problems sheet)
     notes: str
     lead: str
     target_date: str
@@ -83,17 +80,6 @@ class CommentRow:
     item_id: str
     kind: str  # "evidence", "notes", "lead", "target date"
     text: str
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ProblemRow:
-    source: str
-    org_id: str
-    severity: str
-    code: str
-    sheet: str
-    cell: str
-    message: str
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -129,8 +115,16 @@ class Summary:
     action_rates: dict[str, ActionRate]
     #: (org id, dimension id) -> share of the dimension's actions ticked
     org_dimension_done: dict[tuple[str, str], float]
-    problems: tuple[ProblemRow, ...]
+    #: every rejection and every warning of an accepted return, with its return
+    problems: tuple[tuple[Return, Problem], ...]
     counts: dict[str, int] = field(default_factory=dict)
+    #: (org id, item id, answer field) -> where the whole text is, for every partner text
+    #: too long for an Excel cell ("" item id and "org_name" for the organisation's name)
+    cut_texts: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def cut_where(self, org_id: str, item_id: str, field: str) -> str:
+        """Where to find the whole of a text the summary had to cut."""
+        return self.cut_texts.get((org_id, item_id, field), "the CSV files (--data)")
 
     @property
     def actions_done(self) -> int:
@@ -185,7 +179,6 @@ class Summary:
                     stage_id=a.stage_id,
                     action_id=a.id,
                     done=done is True,
-                    answered=done is not None,
                     notes=answer.notes if answer else "",
                     lead=answer.lead if answer else "",
                     target_date=answer.target_date if answer else "",
@@ -265,8 +258,6 @@ def _org_result(framework: Framework, r: Return) -> OrgResult:
     return OrgResult(
         org_id=r.org_id,
         org_name=r.org_name,
-        source=r.source,
-        saved_at=r.saved_at,
         stages=stages,
         done=done,
         answers=answers,
@@ -317,6 +308,7 @@ def consolidate(framework: Framework, result: ImportResult) -> Summary:
     for r in result.returns:
         counts[r.status] = counts.get(r.status, 0) + 1
     counts[ReturnStatus.MISSING] = len(result.missing)
+    cut_texts, cut_problems = _texts_too_long(accepted)
 
     return Summary(
         framework=framework,
@@ -328,9 +320,49 @@ def consolidate(framework: Framework, result: ImportResult) -> Summary:
         dimension_stages=dimension_stages,
         action_rates=action_rates,
         org_dimension_done=org_dimension_done,
-        problems=tuple(problem_rows(result.returns)),
+        problems=tuple(problem_rows(result.returns, cut_problems)),
         counts=counts,
+        cut_texts=cut_texts,
     )
+
+
+#: The answer fields that hold a partner's free text, and their column in the workbook.
+_TEXT_FIELDS = (("comment", L.COL_NOTE), ("notes", L.COL_NOTE), ("lead", L.COL_LEAD))
+
+
+def _texts_too_long(
+    accepted: Sequence[Return],
+) -> tuple[dict[tuple[str, str, str], str], dict[str, list[Problem]]]:
+    """Every partner text longer than an Excel cell holds: where it is, and a Problems row
+    for it (by source), so that the summary never cuts a text without saying so."""
+    where: dict[tuple[str, str, str], str] = {}
+    rows: dict[str, list[Problem]] = {}
+
+    def add(r: Return, key: tuple[str, str, str], text: str, sheet: str, cell: str) -> None:
+        at = f"{r.source}, sheet {sheet!r} cell {cell}" if sheet else r.source
+        where[key] = at if sheet else f"{r.source} (or the CSV files, --data)"
+        rows.setdefault(r.source, []).append(
+            warning(
+                Code.SUMMARY_TEXT_CUT,
+                f"this text has {utf16_units(text):,} characters (counted as Excel counts "
+                f"them), more than the {EXCEL_CELL_MAX:,} an Excel cell holds: the summary "
+                "shows its start, marked '[cut: ...]'; the whole text is in the return "
+                "and in the CSV files (--data)",
+                file=r.source,
+                sheet=sheet or None,
+                cell=cell or None,
+            )
+        )
+
+    for r in accepted:
+        if not fits(r.org_name):
+            add(r, (r.org_id, "", "org_name"), r.org_name, "", "")
+        for a in r.answers:
+            for name, col in _TEXT_FIELDS:
+                text: str = getattr(a, name)
+                if text and not fits(text):
+                    add(r, (r.org_id, a.item_id, name), text, a.sheet, L.cell_ref(a.row - 1, col))
+    return where, rows
 
 
 _STATUSES = (
@@ -339,42 +371,23 @@ _STATUSES = (
     ReturnStatus.DUPLICATE,
     ReturnStatus.REJECTED,
     ReturnStatus.SKIPPED,
+    ReturnStatus.BLANK,
     ReturnStatus.MISSING,
 )
 
 
-def problem_rows(returns: Sequence[Return]) -> list[ProblemRow]:
-    """Every warning of an accepted return and every rejection, worst first per file."""
-    rows: list[ProblemRow] = []
+def problem_rows(
+    returns: Sequence[Return], extra: dict[str, list[Problem]] | None = None
+) -> list[tuple[Return, Problem]]:
+    """Every rejection (its verdict) and every warning of an accepted return, in file order;
+    EXTRA problems (by source) follow their file's own."""
+    rows: list[tuple[Return, Problem]] = []
     for r in returns:
-        if r.status == ReturnStatus.REJECTED:
-            problems: Sequence[Problem] = r.problems or ()
-            if not problems:
-                rows.append(
-                    ProblemRow(
-                        source=r.source,
-                        org_id=r.org_id,
-                        severity=str(Severity.ERROR),
-                        code=r.code,
-                        sheet="",
-                        cell="",
-                        message=r.reason,
-                    )
-                )
+        if r.status == ReturnStatus.REJECTED and r.verdict is not None:
+            rows.append((r, r.verdict))
         elif r.status == ReturnStatus.ACCEPTED:
-            problems = r.problems
+            rows += [(r, p) for p in r.problems]
         else:
             continue
-        for p in problems:
-            rows.append(
-                ProblemRow(
-                    source=r.source,
-                    org_id=r.org_id,
-                    severity=str(p.severity),
-                    code=p.code,
-                    sheet=p.location.sheet or "",
-                    cell=p.location.cell or "",
-                    message=p.message,
-                )
-            )
+        rows += [(r, p) for p in (extra or {}).get(r.source, [])]
     return rows

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxkit import resources
+from xlsxkit.errors import TemplateError
 
 TEMPLATE_NAME = "instructions.txt"
 MAX_TEMPLATE_BYTES = 64 * 1024
@@ -25,10 +26,6 @@ PLACEHOLDERS = (
     "criteria_count",
     "action_count",
 )
-
-
-class TemplateError(Exception):
-    """The template cannot be used; the message says where and why."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from typing import Final
 
+from xlsxkit import names
 from xlsxkit.framework.model import Framework
 from xlsxkit.names import make_sheet_names
 
 LAYOUT_VERSION: Final = "1"
 
 # Sheets ------------------------------------------------------------------------------
-START_SHEET: Final = "Start"
-IDENTITY_SHEET: Final = "xlsxkit"  # very hidden
-RESERVED_SHEET_NAMES: Final = (START_SHEET, IDENTITY_SHEET)
+START_SHEET: Final = names.START_SHEET
+IDENTITY_SHEET: Final = names.IDENTITY_SHEET  # very hidden
+RESERVED_SHEET_NAMES: Final = names.RESERVED_SHEET_NAMES
 
 # Identity sheet: a marker in A1, then key/value pairs in columns A/B from row 2 ---------
 IDENTITY_MARKER: Final = "xlsxkit-identity"

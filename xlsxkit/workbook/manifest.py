@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxkit.csvsafe import unneutralise
+from xlsxkit.errors import ManifestError
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = (
@@ -27,10 +28,6 @@ MANIFEST_COLUMNS = (
 )
 #: The header of manifests written before the batch columns existed.
 LEGACY_MANIFEST_COLUMNS = MANIFEST_COLUMNS[:7]
-
-
-class ManifestError(Exception):
-    """A manifest cannot be read; the message says which file and what to do."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
 from xlsxkit.problems import Problem, error, warning
 from xlsxkit.workbook import layout as L
@@ -67,7 +68,7 @@ class _State:
     trimmed: dict[str, int] = field(default_factory=dict)
 
     def warn(
-        self, code: str, message: str, *, sheet: str | None = None, cell: str | None = None
+        self, code: Code, message: str, *, sheet: str | None = None, cell: str | None = None
     ) -> None:
         self.problems.append(warning(code, message, file=self.source, sheet=sheet, cell=cell))
 
@@ -78,33 +79,33 @@ def read_return(path: Path, framework: Framework, *, display: str | None = None)
     try:
         return _read(path, source, framework)
     except Rejection as rej:
-        return rejected(source, rej.code, rej.message)
+        return rejected(source, rej.problem)
     except MemoryError:
         return rejected(
             source,
-            "too-large",
-            "the file needs more memory to read than a workbook ever should; it was refused",
+            error(
+                Code.TOO_LARGE,
+                "the file needs more memory to read than a workbook ever should; it was refused",
+            ),
         )
     except Exception as exc:  # an xlsxkit bug must not stop the batch
         summary = f"{type(exc).__name__}: {exc}"[:300]
         return rejected(
             source,
-            "internal-error",
-            f"xlsxkit failed to read this file ({summary}); this is a bug in xlsxkit: please "
-            "report it with the file",
+            error(
+                Code.INTERNAL_ERROR,
+                f"xlsxkit failed to read this file ({summary}); this is a bug in xlsxkit: please "
+                "report it with the file",
+            ),
         )
 
 
-def rejected(source: str, code: str, message: str, **extra: Any) -> Return:
-    problem = error(code, message, file=source)
-    return Return(
-        source=source,
-        status=ReturnStatus.REJECTED,
-        code=code,
-        reason=message,
-        problems=(problem,),
-        **extra,
+def rejected(source: str, problem: Problem, *, sha256: str = "") -> Return:
+    """SOURCE rejected, with PROBLEM (an error) as its verdict, located at the file."""
+    verdict = dataclasses.replace(
+        problem, location=dataclasses.replace(problem.location, file=source)
     )
+    return Return(source=source, status=ReturnStatus.REJECTED, verdict=verdict, sha256=sha256)
 
 
 def _read(path: Path, source: str, framework: Framework) -> Return:
@@ -112,34 +113,33 @@ def _read(path: Path, source: str, framework: Framework) -> Return:
         stat = path.stat()
         if stat.st_size > MAX_FILE_BYTES:
             raise Rejection(
-                "too-large",
+                Code.TOO_LARGE,
                 f"the file is {stat.st_size / 1e6:.1f} MB; an assessment workbook is about "
                 f"30 KB and at most {MAX_FILE_BYTES // (1024 * 1024)} MB is read; {SEND_WORKBOOK}",
             )
         with path.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise Rejection("unreadable", f"cannot read the file: {exc.strerror or exc}") from None
+        raise Rejection(Code.UNREADABLE, f"cannot read the file: {exc.strerror or exc}") from None
     digest = hashlib.sha256(data).hexdigest()
-    base: dict[str, Any] = {"sha256": digest, "size": len(data)}
     try:
         kind = sniff(data)
         zip_info = inspect_zip(data) if kind.kind == "zip" else None
     except Rejection as rej:
-        return rejected(source, rej.code, rej.message, **base)
+        return rejected(source, rej.problem, sha256=digest)
     mtime = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
     state = _State(source=source, framework=framework)
     try:
         result = _parse(data, zip_info, state)
     except Rejection as rej:
-        return rejected(source, rej.code, rej.message, **base)
+        return rejected(source, rej.problem, sha256=digest)
     saved = zip_info.saved_at if zip_info and zip_info.saved_at else None
     return dataclasses.replace(
         result,
         saved_at=(saved or mtime).isoformat(timespec="seconds"),
         saved_at_source="document" if saved else "file",
         problems=tuple(state.problems),
-        **base,
+        sha256=digest,
     )
 
 
@@ -149,13 +149,13 @@ def _open(data: bytes, zip_info: ZipInfo | None) -> CalamineWorkbook:
         return CalamineWorkbook.from_filelike(io.BytesIO(payload))
     except PasswordError:
         raise Rejection(
-            "password-protected",
+            Code.PASSWORD_PROTECTED,
             "the workbook is protected with a password to open: ask the partner to remove it "
             "or send it unprotected (sheet protection is fine)",
         ) from None
     except (CalamineError, ValueError, OSError) as exc:
         raise Rejection(
-            "corrupt",
+            Code.CORRUPT,
             f"the workbook is damaged and cannot be read ({_short(exc)}); {SEND_WORKBOOK}, "
             "saved again",
         ) from None
@@ -180,7 +180,7 @@ class _Book:
                 rows: Grid = sheet.to_python(skip_empty_area=False, nrows=L.MAX_READ_ROWS)
             except (CalamineError, ValueError) as exc:
                 raise Rejection(
-                    "corrupt",
+                    Code.CORRUPT,
                     f"sheet {name!r} is damaged and cannot be read ({_short(exc)}); "
                     f"{SEND_WORKBOOK}",
                 ) from None
@@ -202,10 +202,10 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> Return:
         names = list(wb.sheet_names)
     except (CalamineError, ValueError) as exc:
         raise Rejection(
-            "corrupt", f"the workbook's sheet list is damaged ({_short(exc)})"
+            Code.CORRUPT, f"the workbook's sheet list is damaged ({_short(exc)})"
         ) from None
     if not names:
-        raise Rejection("no-sheets", f"the workbook has no sheets; {SEND_WORKBOOK}")
+        raise Rejection(Code.NO_SHEETS, f"the workbook has no sheets; {SEND_WORKBOOK}")
     _report_trimmed(zip_info, state)
     identity_sheet, identity = _identity(book, names)
     fw = state.framework
@@ -218,14 +218,14 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> Return:
     layout_version = identity.get(L.KEY_LAYOUT_VERSION, "")
     if layout_version != L.LAYOUT_VERSION:
         raise Rejection(
-            "unknown-layout",
+            Code.UNKNOWN_LAYOUT,
             f"the workbook was made by a different xlsxkit (layout {layout_version or '?'}, "
             f"this one reads layout {L.LAYOUT_VERSION}); import it with the xlsxkit that made it",
         )
     if framework_id != fw.id:
         title = identity.get(L.KEY_FRAMEWORK_TITLE, "")
         raise Rejection(
-            "other-framework",
+            Code.OTHER_FRAMEWORK,
             f"the workbook belongs to another framework: {framework_id or '?'} "
             f"version {framework_version or '?'}{f' ({title!r})' if title else ''}, "
             f"not {fw.id}; import it with that framework (--framework)",
@@ -242,7 +242,7 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: _State) -> Return:
     if generic:
         if org_typed is None or is_blank(org_typed[0]):
             raise Rejection(
-                "no-organisation",
+                Code.NO_ORGANISATION,
                 "this is a generic workbook and no organisation name was typed on its Start "
                 "sheet: ask the partner to type it in the yellow cell and send it again",
             )
@@ -297,7 +297,7 @@ def _identity(book: _Book, names: Sequence[str]) -> tuple[str, dict[str, str]]:
                 pairs[key] = text_value(value)
         return name, pairs
     raise Rejection(
-        "no-identity",
+        Code.NO_IDENTITY,
         "the workbook has no xlsxkit identity sheet: it is not a workbook generated by xlsxkit, "
         "or its content was copied into a new workbook, which loses the hidden identity. Ask "
         "the partner to fill in the original workbook they were sent",
@@ -365,7 +365,7 @@ def _find_rows(
             if item_id in found:
                 first = found[item_id]
                 state.warn(
-                    "duplicate-item",
+                    Code.DUPLICATE_ITEM,
                     f"item {item_id} appears again here (a copied sheet?); the answer on "
                     f"sheet {first.sheet!r} row {first.row + 1} was used",
                     sheet=name,
@@ -378,14 +378,14 @@ def _find_rows(
             _outside_form(grid, name, last_item_row, far, state)
         elif ids_here == 0 and (_non_empty(grid) or far):
             state.warn(
-                "extra-sheet",
+                Code.EXTRA_SHEET,
                 f"sheet {name!r} is not part of the form; its content "
                 f"({_non_empty(grid) + far:,} cells) was not imported",
                 sheet=name,
             )
     for name, far in state.trimmed.items():
         state.warn(
-            "content-outside-form",
+            Code.CONTENT_OUTSIDE_FORM,
             f"{far:,} cells far outside the form (beyond row {L.MAX_READ_ROWS:,} or column "
             f"{L.col_letter(L.MAX_READ_COLS - 1)}) were ignored",
             sheet=name,
@@ -407,7 +407,7 @@ def _outside_form(grid: Grid, sheet: str, last_item_row: int, far: int, state: _
     if count:
         where = f" (first at {first})" if first else ""
         state.warn(
-            "content-outside-form",
+            Code.CONTENT_OUTSIDE_FORM,
             f"{count:,} cell(s) outside the form{where} were ignored; answers are read only "
             "from the form's own rows",
             sheet=sheet,
@@ -438,7 +438,7 @@ def _version_warning(version: str, content_hash: str, seen: set[str], state: _St
     if not detail:
         detail.append("every item id matches; only the wording differs")
     state.warn(
-        "framework-version",
+        Code.FRAMEWORK_VERSION,
         f"the workbook was made from {fw.id} version {version or '?'} "
         f"(content {content_hash[:19] or '?'}), not version {fw.version} "
         f"({fw.content_hash[:19]}); answers were taken for every item in both. "
@@ -456,7 +456,7 @@ def _missing_value(
     ref = found.ref(col)
     if ref in formulas.get(found.sheet, set()):
         state.warn(
-            "missing-cached-value",
+            Code.MISSING_CACHED_VALUE,
             f"the {what} is a formula saved without its value (the app that saved the file "
             "did not calculate it); left unanswered. Open and save the file in Excel or "
             "LibreOffice, then import it again",
@@ -481,7 +481,7 @@ def _criterion_answer(
         if matched is UNREADABLE:
             labels = ", ".join(s.label for s in state.framework.stages)
             state.warn(
-                "unreadable-stage",
+                Code.UNREADABLE_STAGE,
                 f"{describe(raw_stage)} is not a stage of this framework ({labels}); the "
                 "criterion was left unanswered. Ask the partner which stage they meant",
                 sheet=found.sheet,
@@ -507,7 +507,7 @@ def _action_answer(
         parsed = parse_done(at(L.COL_INPUT))
         if parsed is UNREADABLE:
             state.warn(
-                "unreadable-tick",
+                Code.UNREADABLE_TICK,
                 f"{describe(at(L.COL_INPUT))} is not a tick: use TRUE/FALSE, yes/no, x or ✓; "
                 "the action was left unanswered",
                 sheet=found.sheet,
@@ -520,7 +520,7 @@ def _action_answer(
     parsed_date = parse_date(raw_date)
     if parsed_date is UNREADABLE:
         state.warn(
-            "unreadable-date",
+            Code.UNREADABLE_DATE,
             f"{describe(raw_date)} is not a date xlsxkit can read without guessing; the target "
             "date was left blank. Write dates as 2027-03-31",
             sheet=found.sheet,

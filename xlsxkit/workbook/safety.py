@@ -17,6 +17,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Final
 
+from xlsxkit.codes import Code
+from xlsxkit.problems import Problem, error
 from xlsxkit.workbook import layout as L
 
 MAX_FILE_BYTES: Final = 25 * 1024 * 1024  # email attachments rarely exceed this
@@ -26,12 +28,12 @@ MAX_TOTAL_BYTES: Final = 64 * 1024 * 1024  # uncompressed, all entries
 
 
 class Rejection(Exception):
-    """The file is not read; CODE is stable, MESSAGE says what is wrong and what to do."""
+    """The file is not read: ``problem`` is the verdict (an error with a catalogue code and a
+    message that says what is wrong and what to do; the reader adds the file)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
-        self.code = code
-        self.message = message
+        self.problem: Problem = error(code, message)
 
 
 # --------------------------------------------------------------------------------------
@@ -67,7 +69,7 @@ class Sniffed:
 def sniff(data: bytes) -> Sniffed:
     """Classify DATA by its content, never by its file name."""
     if not data:
-        raise Rejection("empty-file", f"the file is empty (0 bytes); {SEND_WORKBOOK}")
+        raise Rejection(Code.EMPTY_FILE, f"the file is empty (0 bytes); {SEND_WORKBOOK}")
     if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
         return Sniffed(kind="zip", description="a zip container")
     if data.startswith(OLE_MAGIC):
@@ -75,7 +77,7 @@ def sniff(data: bytes) -> Sniffed:
     for magic, description in _SIGNATURES:
         if data.startswith(magic):
             raise Rejection(
-                "not-a-workbook",
+                Code.NOT_A_WORKBOOK,
                 f"this is {description}, not a spreadsheet; {SEND_WORKBOOK}",
             )
     head = data[:4096]
@@ -96,10 +98,10 @@ def sniff(data: bytes) -> Sniffed:
             else ""
         )
         raise Rejection(
-            "not-a-workbook", f"this is {what}, not a spreadsheet{extra}; {SEND_WORKBOOK}"
+            Code.NOT_A_WORKBOOK, f"this is {what}, not a spreadsheet{extra}; {SEND_WORKBOOK}"
         )
     raise Rejection(
-        "not-a-workbook",
+        Code.NOT_A_WORKBOOK,
         f"this file is not a spreadsheet xlsxkit can read (unknown format); {SEND_WORKBOOK}",
     )
 
@@ -166,30 +168,30 @@ def _sniff_ole(data: bytes) -> Sniffed:
     """An OLE2 compound file: an .xls, an encrypted OOXML workbook, or an Office document."""
     if _utf16("EncryptedPackage") in data or _utf16("EncryptionInfo") in data:
         raise Rejection(
-            "password-protected",
+            Code.PASSWORD_PROTECTED,
             "the workbook is protected with a password to open: ask the partner to remove "
             "it or send it unprotected (sheet protection is fine)",
         )
     if _utf16("Workbook") in data or _utf16("Book") in data:
         if _xls_is_encrypted(data):
             raise Rejection(
-                "password-protected",
+                Code.PASSWORD_PROTECTED,
                 "the workbook is protected with a password to open: ask the partner to remove "
                 "it or send it unprotected (sheet protection is fine)",
             )
         return Sniffed(kind="ole", description="an Excel 97-2003 workbook (.xls)")
     if _utf16("WordDocument") in data:
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             f"this is a Word document (.doc), not a spreadsheet; {SEND_WORKBOOK}",
         )
     if _utf16("PowerPoint Document") in data:
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             f"this is a PowerPoint presentation, not a spreadsheet; {SEND_WORKBOOK}",
         )
     raise Rejection(
-        "not-a-workbook",
+        Code.NOT_A_WORKBOOK,
         f"this is an Office file that is not a spreadsheet xlsxkit can read; {SEND_WORKBOOK}",
     )
 
@@ -242,13 +244,13 @@ def inspect_zip(data: bytes) -> ZipInfo:
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         raise Rejection(
-            "corrupt",
+            Code.CORRUPT,
             "the file is damaged (not a readable zip container: truncated or corrupted, "
             f"perhaps in transit); {SEND_WORKBOOK}, attached again",
         ) from None
     if len(infos) > MAX_ZIP_ENTRIES:
         raise Rejection(
-            "too-complex",
+            Code.TOO_COMPLEX,
             f"the file holds {len(infos):,} parts (a workbook has a few dozen); it is not an "
             "assessment workbook or was built to overload readers",
         )
@@ -256,14 +258,14 @@ def inspect_zip(data: bytes) -> ZipInfo:
     for info in infos:
         if info.file_size > MAX_ENTRY_BYTES:
             raise Rejection(
-                "too-large",
+                Code.TOO_LARGE,
                 f"part {info.filename!r} unpacks to {info.file_size:,} bytes (the limit is "
                 f"{MAX_ENTRY_BYTES:,}); this is not a normal assessment workbook",
             )
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
         raise Rejection(
-            "too-large",
+            Code.TOO_LARGE,
             f"the file unpacks to {total:,} bytes (the limit is {MAX_TOTAL_BYTES:,}); this is "
             "not a normal assessment workbook",
         )
@@ -282,7 +284,7 @@ def inspect_zip(data: bytes) -> ZipInfo:
             content = _read_entry(data, info, keep=keep)
         except zipfile.BadZipFile:
             raise Rejection(
-                "corrupt",
+                Code.CORRUPT,
                 f"the file is damaged (part {info.filename!r} does not unpack); "
                 f"{SEND_WORKBOOK}, attached again",
             ) from None
@@ -298,7 +300,7 @@ def inspect_zip(data: bytes) -> ZipInfo:
     else:
         if b"encryption-data" in parts.get("META-INF/manifest.xml", b""):
             raise Rejection(
-                "password-protected",
+                Code.PASSWORD_PROTECTED,
                 "the spreadsheet is protected with a password to open: ask the partner to "
                 "remove it or send it unprotected (sheet protection is fine)",
             )
@@ -310,7 +312,7 @@ def _container_format(zf: zipfile.ZipFile, names: set[str]) -> str:
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         if "xl/workbook.bin" in names:
             raise Rejection(
-                "not-a-workbook",
+                Code.NOT_A_WORKBOOK,
                 "this is an Excel binary workbook (.xlsb); ask the partner to save it as "
                 ".xlsx (File > Save As > Excel Workbook) and send it again",
             )
@@ -324,23 +326,23 @@ def _container_format(zf: zipfile.ZipFile, names: set[str]) -> str:
             return "ods"
         if "opendocument.text" in mimetype:
             raise Rejection(
-                "not-a-workbook",
+                Code.NOT_A_WORKBOOK,
                 f"this is a text document (.odt), not a spreadsheet; {SEND_WORKBOOK}",
             )
     if "word/document.xml" in names:
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             f"this is a Word document (.docx), not a spreadsheet; {SEND_WORKBOOK}",
         )
     if "ppt/presentation.xml" in names:
         raise Rejection(
-            "not-a-workbook",
+            Code.NOT_A_WORKBOOK,
             f"this is a PowerPoint presentation, not a spreadsheet; {SEND_WORKBOOK}",
         )
     if "content.xml" in names:
         return "ods"
     raise Rejection(
-        "not-a-workbook",
+        Code.NOT_A_WORKBOOK,
         f"this is a zip archive, not a spreadsheet; {SEND_WORKBOOK} (not zipped)",
     )
 
@@ -371,7 +373,7 @@ def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | No
     and check its CRC; refuse XML with DOCTYPE/ENTITY declarations."""
     if info.flag_bits & 0x1:
         raise Rejection(
-            "password-protected",
+            Code.PASSWORD_PROTECTED,
             "the file is encrypted: ask the partner to remove the password or send it "
             "unprotected (sheet protection is fine)",
         )
@@ -393,13 +395,13 @@ def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | No
             raise zipfile.BadZipFile(info.filename) from None
         if inflater.unconsumed_tail:  # unpacks to more than it declares: a zip bomb
             raise Rejection(
-                "too-large",
+                Code.TOO_LARGE,
                 f"part {info.filename!r} unpacks to more than the {info.file_size:,} bytes it "
                 "declares; the file was refused as possibly hostile",
             )
     else:
         raise Rejection(
-            "corrupt",
+            Code.CORRUPT,
             f"part {info.filename!r} uses a compression method spreadsheet apps do not use; "
             f"{SEND_WORKBOOK}",
         )
@@ -407,7 +409,7 @@ def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | No
         raise zipfile.BadZipFile(info.filename)
     if _DOCTYPE.search(out):
         raise Rejection(
-            "xml-entities",
+            Code.XML_ENTITIES,
             f"part {info.filename!r} declares a DOCTYPE or XML entities, which spreadsheet "
             "apps never write; the file was refused as possibly hostile",
         )

@@ -1,5 +1,6 @@
 """Tidy CSV files for analysts, from the summary model. Every text field is neutralised
-against CSV injection (see :mod:`xlsxkit.csvsafe`)."""
+against CSV injection (see :mod:`xlsxkit.csvsafe`). Texts are never cut: a CSV field has no
+length limit, so the CSVs hold whatever the summary workbook had to shorten."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from xlsxkit.csvsafe import write_csv
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.results.consolidate import Summary
+from xlsxkit.results.views import chase_list
 
 RETURNS_COLUMNS = ("source", "org_id", "org_name", "status", "reason", "saved_at", "sha256")
 STAGES_COLUMNS = (
@@ -44,11 +46,6 @@ class DataFiles:
     problems: Path
 
 
-def missing_reason(contact: str, email: str) -> str:
-    who = ", ".join(x for x in (contact, email) if x)
-    return "sent a workbook but none came back" + (f"; chase {who}" if who else "")
-
-
 def data_files(out_dir: Path) -> DataFiles:
     return DataFiles(
         returns=out_dir / "returns.csv",
@@ -76,8 +73,8 @@ def write_data(summary: Summary, out_dir: Path, *, files: DataFiles | None = Non
         (r.source, r.org_id, r.org_name, r.status, r.reason, r.saved_at, r.sha256)
         for r in summary.returns
     ] + [
-        ("", m.org_id, m.org_name, ReturnStatus.MISSING, missing_reason(m.contact, m.email), "", "")
-        for m in summary.missing
+        ("", m.org_id, m.org_name, ReturnStatus.MISSING, m.reason, "", "")
+        for m in chase_list(summary) or ()
     ]
     write_csv(files.returns, RETURNS_COLUMNS, returns)
     write_csv(
@@ -120,8 +117,16 @@ def write_data(summary: Summary, out_dir: Path, *, files: DataFiles | None = Non
         files.problems,
         PROBLEMS_COLUMNS,
         (
-            (p.source, p.org_id, p.severity, p.code, p.sheet, p.cell, p.message)
-            for p in summary.problems
+            (
+                r.source,
+                r.org_id,
+                p.severity,
+                p.code,
+                p.location.sheet or "",
+                p.location.cell or "",
+                p.message,
+            )
+            for r, p in summary.problems
         ),
     )
     return files

@@ -1,0 +1,69 @@
+"""The consolidated summary workbook (XlsxWriter), drawn from the views of
+:mod:`xlsxkit.results.views`.
+
+One module per sheet or group of sheets: :mod:`.overview` (Overview, Heatmap),
+:mod:`.dimension` (a sheet per dimension), :mod:`.lists` (Next steps, Comments, Returns,
+Problems) and :mod:`.data` (the Data tables); :mod:`.book` holds the shared formats and the
+top-to-bottom writing, :mod:`.streaming` the one XlsxWriter internals workaround.
+
+The workbook holds no formulas at all; every figure is computed by
+:mod:`xlsxkit.results.consolidate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from xlsxkit.names import make_sheet_names
+from xlsxkit.render.xlsx.book import Book
+from xlsxkit.render.xlsx.data import write_data_actions, write_data_stages
+from xlsxkit.render.xlsx.dimension import write_dimension
+from xlsxkit.render.xlsx.lists import (
+    write_comments,
+    write_next_steps,
+    write_problems,
+    write_returns,
+)
+from xlsxkit.render.xlsx.overview import write_heatmap, write_overview
+from xlsxkit.results import views
+from xlsxkit.results.consolidate import Summary
+
+__all__ = ["SHEETS", "write_summary"]
+
+#: The summary's own sheets; the dimension sheets come between Heatmap and Next steps.
+SHEETS = (
+    "Overview",
+    "Heatmap",
+    "Next steps",
+    "Comments",
+    "Returns",
+    "Problems",
+    "Data (stages)",
+    "Data (actions)",
+)
+
+
+def write_summary(
+    summary: Summary,
+    path: Path,
+    *,
+    generated_at: dt.datetime | None = None,
+    tmpdir: Path | None = None,
+) -> None:
+    """Write the summary workbook to PATH (XlsxWriter's temporary files in TMPDIR)."""
+    book = Book(summary, path, generated_at or dt.datetime.now(dt.UTC), tmpdir)
+    fw = summary.framework
+    dim_names = make_sheet_names([d.name for d in fw.dimensions], reserved=SHEETS)
+    overview = book.sheet("Overview")
+    write_overview(book, overview, views.overview(summary))
+    write_heatmap(book, book.sheet("Heatmap"), views.heatmap(summary))
+    for d, name in zip(fw.dimensions, dim_names, strict=True):
+        write_dimension(book, book.sheet(name), name, views.dimension(summary, d.id))
+    write_next_steps(book, book.sheet("Next steps"), views.next_steps(summary))
+    write_comments(book, book.sheet("Comments"), views.comments(summary))
+    write_returns(book, book.sheet("Returns"), views.chase_list(summary))
+    write_problems(book, book.sheet("Problems"), views.problems(summary))
+    write_data_stages(book, book.sheet("Data (stages)"))
+    write_data_actions(book, book.sheet("Data (actions)"))
+    book.close(overview)
