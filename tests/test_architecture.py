@@ -170,3 +170,37 @@ def test_the_public_api_is_declared_and_lazy() -> None:
     assert proc.returncode == 0, proc.stderr
     with pytest.raises(AttributeError):
         _ = xlsxkit.no_such_name
+
+
+HEAVY = ("xlsxwriter", "python_calamine", "jsonschema", "yaml", "openpyxl", "xlsxkit.framework")
+
+
+def test_help_and_version_load_no_command_and_no_heavy_module() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from xlsxkit.cli import cli\n"
+        "for args in (['--help'], ['--version']):\n"
+        "    assert cli.main(args, prog_name='xlsxkit', standalone_mode=False) == 0\n"
+        f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "loaded += [m for m in sys.modules if m.startswith('xlsxkit.cli.')]\n"
+        "assert loaded == [], loaded\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Commands:" in proc.stdout and "import    Import returned workbooks" in proc.stdout
+
+
+def test_the_groups_command_list_matches_the_commands() -> None:
+    import click
+
+    from xlsxkit.cli import COMMANDS, cli
+
+    for name, (_, short) in COMMANDS.items():
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None and command.name == name
+        assert (command.help or "").split("\n\n")[0].strip() == short, name
+    package = {p.stem for p in (PACKAGE / "cli").glob("*.py")} - {"__init__", "options"}
+    assert {target.split(":")[0].rpartition(".")[2] for target, _ in COMMANDS.values()} == package

@@ -1,8 +1,9 @@
 """xlsxkit: run a maturity self-assessment across partner organisations with Excel workbooks.
 
 The public API is what ``__all__`` lists; everything else may change. The names are imported
-lazily, on first use, so that ``import xlsxkit`` stays cheap: the
-heavy dependencies (XlsxWriter, python-calamine, jsonschema) load only when a job needs them.
+lazily, on first use, so that ``import xlsxkit`` stays cheap: the heavy dependencies
+(XlsxWriter, python-calamine, jsonschema) load only when a job needs them. The CLI is lazy in
+the same way (``xlsxkit --help`` imports no command; see :mod:`xlsxkit.cli`).
 
 The job, step by step::
 

@@ -5,22 +5,24 @@ Exit codes are decided here, in one place: a library :class:`~xlsxkit.errors.Xls
 becomes its message (``Error: ...`` on stderr, as click prints its own errors) and its
 ``exit_code``; a command that has printed its own verdict returns an exit code instead
 (``validate``). Commands never catch library errors themselves.
+
+The commands are imported only when one runs (or asks for its own ``--help``): ``xlsxkit
+--help`` and ``xlsxkit --version`` load no command module, so none of the heavy
+dependencies. That is why the group lists each command's one-line help here; a test checks
+it against the command's docstring.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+from importlib import import_module
 from types import FrameType
 from typing import Any
 
 import click
 
 from xlsxkit import __version__
-from xlsxkit.cli.demo import demo_cmd
-from xlsxkit.cli.generate import generate_cmd
-from xlsxkit.cli.import_ import import_cmd
-from xlsxkit.cli.validate import validate_cmd
 from xlsxkit.errors import XlsxkitError
 
 EXIT_CODES_HELP = """
@@ -33,8 +35,61 @@ Exit codes:
 """
 
 
+#: command name -> ("module:attribute", the first paragraph of the command's help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": (
+        "xlsxkit.cli.validate:validate_cmd",
+        "Check a framework file against the schema and the rules a schema cannot express.",
+    ),
+    "generate": (
+        "xlsxkit.cli.generate:generate_cmd",
+        "Generate the assessment workbook for every partner organisation.",
+    ),
+    "import": (
+        "xlsxkit.cli.import_:import_cmd",
+        "Import returned workbooks and write the consolidated progress summary.",
+    ),
+    "demo": (
+        "xlsxkit.cli.demo:demo_cmd",
+        "Run the whole job on sample data, in DIRECTORY (default ./xlsxkit-demo).",
+    ),
+}
+
+
 class XlsxkitGroup(click.Group):
-    """The command group that maps errors and returned exit codes to the process exit code."""
+    """The command group that maps errors and returned exit codes to the process exit code,
+    and imports a command of ``lazy`` (name -> (module:attribute, short help)) on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name][0].partition(":")
+            command = getattr(import_module(module), attr)
+            assert isinstance(command, click.Command), self.lazy[cmd_name]
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's, but from the short help listed for a command not imported yet."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name in self.commands:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+            else:
+                placeholder = click.Command(name, help=self.lazy[name][1])
+                rows.append((name, placeholder.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -59,10 +114,7 @@ def cli() -> None:
     pass
 
 
-cli.add_command(validate_cmd)
-cli.add_command(generate_cmd)
-cli.add_command(import_cmd)
-cli.add_command(demo_cmd)
+cli.lazy.update(COMMANDS)
 
 
 class Interrupted(BaseException):

@@ -14,6 +14,8 @@ from typing import Final
 
 #: Excel's limit on the text of one cell, in UTF-16 code units.
 EXCEL_CELL_MAX: Final = 32_767
+#: Where the whole of a cut text is, when nothing more precise is known.
+IN_THE_CSVS: Final = "the CSV files (--data)"
 
 
 def utf16_units(text: str) -> int:

@@ -14,7 +14,7 @@ from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
 from xlsxkit.inbound.importer import ImportResult
 from xlsxkit.problems import Problem, warning
-from xlsxkit.results.cellfit import EXCEL_CELL_MAX, fits, utf16_units
+from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fits, utf16_units
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -122,9 +122,9 @@ class Summary:
     #: too long for an Excel cell ("" item id and "org_name" for the organisation's name)
     cut_texts: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
-    def cut_where(self, org_id: str, item_id: str, field: str) -> str:
-        """Where to find the whole of a text the summary had to cut."""
-        return self.cut_texts.get((org_id, item_id, field), "the CSV files (--data)")
+    def cut_where(self, org_id: str, item_id: str, name: str) -> str:
+        """Where to find the whole of a text (answer field NAME) the summary had to cut."""
+        return self.cut_texts.get((org_id, item_id, name), IN_THE_CSVS)
 
     @property
     def actions_done(self) -> int:

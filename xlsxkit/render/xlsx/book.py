@@ -25,7 +25,7 @@ from xlsxkit import __version__
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.outfiles import MARKER_PROPERTY
 from xlsxkit.render.xlsx.streaming import StreamingWorksheet
-from xlsxkit.results.cellfit import EXCEL_CELL_MAX, fit_cell
+from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fit_cell
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.workbook.write import HEADER_FILL, stage_colours
 
@@ -49,8 +49,6 @@ STATUS_FILLS = {
     ReturnStatus.MISSING: "#FFE699",
     ReturnStatus.BLANK: "#FFE699",
 }
-#: Where the whole of a cut text is, when nothing more precise is known.
-IN_THE_CSVS = "the CSV files (--data)"
 
 
 # typed cells ---------------------------------------------------------------------------
