@@ -46,9 +46,19 @@ def where(path: Path, node: ast.AST) -> str:
     return f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
 
 
+#: Modules whose functions share an emitter's name (``warnings.warn``, ``logging.error``).
+NOT_EMITTERS = frozenset({"warnings", "logging", "click"})
+
+
 def called_name(call: ast.Call) -> str | None:
+    """The emitter a call is to: ``error(...)``, ``self._at(...)``; None for other calls."""
     f = call.func
-    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+    if isinstance(f, ast.Name):
+        return f.id
+    if isinstance(f, ast.Attribute):
+        owner = f.value.id if isinstance(f.value, ast.Name) else None
+        return None if owner in NOT_EMITTERS else f.attr
+    return None
 
 
 def code_member(node: ast.AST) -> str | None:

@@ -45,6 +45,7 @@ class Scope(StrEnum):
     FRAMEWORK = "framework file"
     ORGANISATIONS = "organisation list"
     RETURNS = "returned file"
+    SETTINGS = "campaign settings file"
 
 
 _F, _O, _R = Scope.FRAMEWORK, Scope.ORGANISATIONS, Scope.RETURNS
@@ -244,6 +245,15 @@ class Code(StrEnum):
         _W,
         "A stage label looks like a number or TRUE/FALSE",
         "Use words: spreadsheet apps may change it.",
+    )
+
+    # the campaign settings file (xlsxkit.yaml); the file and YAML codes above apply too --
+    SETTINGS_INVALID = (
+        "settings-invalid",
+        Scope.SETTINGS,
+        _E,
+        "A setting is unknown or its value cannot be used",
+        "Fix xlsxkit.yaml at the line shown; the message says what the value must be.",
     )
 
     # the organisation list (generate) ----------------------------------------------

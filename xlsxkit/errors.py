@@ -60,6 +60,22 @@ class DemoError(XlsxkitError):
     """The demo cannot run in the folder given."""
 
 
+class StoreError(XlsxkitError):
+    """The campaign store cannot be used (missing, not a store, damaged, too new)."""
+
+
+class StoreBusy(StoreError):
+    """Another command held the campaign store for longer than the busy timeout."""
+
+
+class CampaignError(XlsxkitError):
+    """The campaign folder cannot be found or used."""
+
+
+class SettingsError(XlsxkitError):
+    """The campaign settings file is not valid; the message lists every problem."""
+
+
 class JobFailed(XlsxkitError):
     """The job ran but failed as a whole: nothing could be imported, the organisation list
     has problems, or ``--strict`` found a rejection or warning."""
