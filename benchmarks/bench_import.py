@@ -27,7 +27,7 @@ import openpyxl
 from xlsxkit.app.import_job import import_job
 from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework, Organisation
-from xlsxkit.inbound.importer import ImportRequest
+from xlsxkit.inbound.batch import ImportRequest
 from xlsxkit.resources import bundled_framework
 from xlsxkit.workbook.instructions import load_template
 from xlsxkit.workbook.write import CellValue, WorkbookSpec, write_workbook

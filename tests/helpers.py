@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.filling import Answers
 from xlsxkit.framework.model import Answer, Framework, Organisation, Return, ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
+from xlsxkit.inbound.batch import ImportRequest, ImportResult, run_import
 from xlsxkit.outbound.generate import GenerateRequest, GenerateResult, generate
 from xlsxkit.workbook.instructions import load_template
 from xlsxkit.workbook.manifest import read_manifest

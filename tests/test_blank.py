@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import hashlib
 import io
 import shutil
@@ -18,9 +19,20 @@ from tests.test_consolidate import manifest_row, stage, tick
 from xlsxkit.cli import cli
 from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
-from xlsxkit.inbound.importer import resolve
+from xlsxkit.inbound import resolve as resolving
+from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.problems import warning
 from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.manifest import ManifestRow
+
+
+def resolve(
+    returns: list[Return], framework: Framework, manifest: list[ManifestRow] | None
+) -> ImportResult:
+    """resolve() at a fixed import time (it is pure: the time is an argument)."""
+    return resolving.resolve(
+        returns, framework, manifest, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    )
 
 
 def read(org_id: str, *answers: Answer, **kw: object) -> Return:

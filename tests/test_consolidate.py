@@ -18,7 +18,7 @@ from xlsxkit.framework.model import (
     ReturnStatus,
     Stage,
 )
-from xlsxkit.inbound.importer import ImportResult
+from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.problems import error, info, warning
 from xlsxkit.results.consolidate import NOT_ASSESSED, Summary, consolidate
 from xlsxkit.workbook.manifest import ManifestRow

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -13,10 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.corpus import Corpus, build_corpus
-from tests.helpers import generate_batch, orgs
+from tests.helpers import generate_batch, one_answer, orgs, write_filled
 from xlsxkit.cli import cli
 from xlsxkit.framework.model import Framework, ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, run_import
+from xlsxkit.inbound.batch import ImportRequest, run_import
+from xlsxkit.workbook.read import read_return
 
 
 @pytest.fixture(scope="module")
@@ -151,3 +154,132 @@ def test_importing_twice_gives_the_same_result(
 ) -> None:  # type: ignore[no-untyped-def]
     again = run_import(ImportRequest(sources=[corpus.root], framework=framework, jobs=1))
     assert again.returns == imported.returns
+
+
+# --------------------------------------------------------------------------------------
+# Files that are not returns get advice for what they are
+
+
+def test_an_email_signature_image_is_skipped_as_not_a_spreadsheet(
+    framework: Framework, tmp_path: Path
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    (tmp_path / "image001.png").write_bytes(png)
+    (tmp_path / "logo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+    (tmp_path / "photo-of-our-return.xlsx").write_bytes(png)  # meant as the return
+    got = {p.name: read_return(p, framework) for p in tmp_path.iterdir()}
+    for name in ("image001.png", "logo.jpg"):
+        assert (got[name].status, got[name].code) == ("skipped", "not-a-spreadsheet"), name
+        assert "not a spreadsheet" in got[name].reason and "ask the partner" not in got[name].reason
+    sent = got["photo-of-our-return.xlsx"]
+    assert (sent.status, sent.code) == ("rejected", "not-a-workbook")
+    assert "send back the workbook" in sent.reason
+
+
+def test_a_saved_email_says_to_save_its_attachment(framework: Framework, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "partner@example.org"
+    message["To"] = "coordinator@example.org"
+    message["Subject"] = "Our return"
+    message["Date"] = "Mon, 30 Nov 2026 10:00:00 +0000"
+    message.set_content("Please find our return attached.")
+    message.add_attachment(
+        b"PK\x03\x04 not really",
+        maintype="application",
+        subtype="octet-stream",
+        filename="alpha-trust.xlsx",
+    )
+    (tmp_path / "Our return.eml").write_bytes(bytes(message))
+    r = read_return(tmp_path / "Our return.eml", framework)
+    assert (r.status, r.code) == ("rejected", "email-message")
+    assert "save the attached workbook" in r.reason and "'alpha-trust.xlsx'" in r.reason
+    assert "send back the workbook" not in r.reason
+    msg = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    msg += "__substg1.0_0037001F".encode("utf-16-le").ljust(128, b"\x00")
+    (tmp_path / "Our return.msg").write_bytes(bytes(msg))
+    r = read_return(tmp_path / "Our return.msg", framework)
+    assert (r.status, r.code) == ("rejected", "email-message")
+    assert "Outlook" in r.reason and "save the attached workbook" in r.reason
+
+
+def test_xlsxkit_outputs_among_the_sources_are_skipped_not_rejected(
+    framework: Framework, tmp_path: Path
+) -> None:
+    batch = generate_batch(framework, tmp_path / "out", orgs("Alpha"))
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_filled(
+        framework,
+        inbox / "alpha.xlsx",
+        orgs("Alpha")[0],
+        one_answer(framework),
+        token=batch.rows[0].token,
+    )
+    first = CliRunner().invoke(
+        cli,
+        ["import", str(inbox), "--out", str(inbox / "old-summary.xlsx"), "--data", str(inbox)],
+    )
+    assert first.exit_code == 0, first.output
+    shutil.copy(batch.manifest, inbox / "manifest.csv")
+    again = CliRunner().invoke(cli, ["import", str(inbox), "--out", str(tmp_path / "s.xlsx")])
+    assert again.exit_code == 0, again.output
+    assert "0 rejected" in again.output
+    result = run_import(ImportRequest(sources=[inbox], framework=framework, jobs=1))
+    verdicts = {Path(r.source).name: (r.status, r.code) for r in result.returns}
+    outputs = ["old-summary.xlsx", "returns.csv", "stages.csv", "actions.csv", "problems.csv"]
+    for name in [*outputs, "manifest.csv"]:
+        assert verdicts[name] == ("skipped", "xlsxkit-output"), name
+    assert verdicts["alpha.xlsx"][0] == "accepted"
+    reasons = {Path(r.source).name: r.reason for r in result.returns}
+    assert "an xlsxkit output" in reasons["old-summary.xlsx"]
+    assert "an xlsxkit output" in reasons["returns.csv"]
+
+
+def test_xlsxkit_outputs_are_recognised_by_the_writers_own_headers() -> None:
+    from xlsxkit.render import csv as data_csv
+    from xlsxkit.workbook.manifest import MANIFEST_COLUMNS
+    from xlsxkit.workbook.safety import XLSXKIT_CSV_HEADERS
+
+    written = [
+        data_csv.RETURNS_COLUMNS,
+        data_csv.STAGES_COLUMNS,
+        data_csv.ACTIONS_COLUMNS,
+        data_csv.PROBLEMS_COLUMNS,
+        MANIFEST_COLUMNS,
+    ]
+    assert set(XLSXKIT_CSV_HEADERS) == {",".join(columns) for columns in written}
+
+
+def test_a_partners_own_csv_is_still_a_rejected_return(
+    framework: Framework, tmp_path: Path
+) -> None:
+    (tmp_path / "ours.csv").write_text("org_id,org_name,status\nalpha,Alpha,done\n")
+    r = read_return(tmp_path / "ours.csv", framework)
+    assert (r.status, r.code) == ("rejected", "not-a-workbook")
+
+
+def test_an_apple_numbers_file_is_named_and_export_is_advised(
+    framework: Framework, tmp_path: Path
+) -> None:
+    path = tmp_path / "return.numbers"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("Index/Document.iwa", b"\x00\x01iwa")
+        z.writestr("Metadata/Properties.plist", b"bplist00")
+        z.writestr("preview.jpg", b"\xff\xd8\xff")
+    r = read_return(path, framework)
+    assert (r.status, r.code) == ("rejected", "not-a-workbook")
+    assert "Apple Numbers" in r.reason and "Export To > Excel" in r.reason
+    assert "zip archive" not in r.reason
+
+
+def test_a_zip_of_workbooks_says_to_unzip_it(framework: Framework, tmp_path: Path) -> None:
+    path = tmp_path / "returns.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("alpha.xlsx", b"x")
+        z.writestr("notes/readme.txt", b"x")
+    r = read_return(path, framework)
+    assert (r.status, r.code) == ("rejected", "not-a-workbook")
+    assert "zip archive" in r.reason and "'alpha.xlsx'" in r.reason and "unzip it" in r.reason
+    assert "(not zipped)" not in r.reason

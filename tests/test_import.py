@@ -64,7 +64,7 @@ def test_saved_time_falls_back_to_file_time(framework: Framework, tmp_path: Path
     [org] = orgs("North Trust")
     inbox = tmp_path / "in"
     inbox.mkdir()
-    for name, seed, mtime in (("x.xlsx", 1, 2_000_000_000), ("y.xlsx", 2, 1_900_000_000)):
+    for name, seed, mtime in (("x.xlsx", 1, 1_700_000_000), ("y.xlsx", 2, 1_600_000_000)):
         path = write_filled(framework, inbox / name, org, random_answers(framework, seed))
         # Remove the saved time from the document properties.
         wb = openpyxl.load_workbook(path)

@@ -30,7 +30,7 @@ from tests.helpers import generate_batch, import_paths, orgs, write_filled
 from tests.lo import Batch, Edit, RunResult, pdf_page_count, pdf_to_pngs, pids_with, require_lo
 from xlsxkit.framework.load import load_framework, require_framework
 from xlsxkit.framework.model import Framework, Organisation, Return
-from xlsxkit.inbound.importer import ImportResult
+from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import consolidate
 from xlsxkit.workbook import layout as L

@@ -105,3 +105,18 @@ def test_text_values() -> None:
     assert text_value(dt.date(2027, 1, 2)) == "2027-01-02"
     assert text_value("  padded  ") == "padded"
     assert text_value(None) == ""
+
+
+def test_a_numeric_date_with_only_one_valid_reading_is_read() -> None:
+    assert parse_date("31/03/2027") == dt.date(2027, 3, 31)
+    assert parse_date("03/31/2027") == dt.date(2027, 3, 31)
+    assert parse_date("31.03.2027") == dt.date(2027, 3, 31)
+    assert parse_date("13-12-2027") == dt.date(2027, 12, 13)
+    assert parse_date("05/05/2027") == dt.date(2027, 5, 5)  # both readings agree
+
+
+def test_a_numeric_date_with_two_readings_is_not_guessed() -> None:
+    for ambiguous in ["03/04/2027", "12/11/2027", "1/2/2027"]:
+        assert parse_date(ambiguous) is UNREADABLE, ambiguous
+    for impossible in ["31/31/2027", "00/05/2027", "30/02/2027", "31/03/27", "31/03-2027"]:
+        assert parse_date(impossible) is UNREADABLE, impossible

@@ -185,7 +185,7 @@ def test_a_text_over_the_cell_limit_is_cut_visibly_and_listed(
     framework: Framework, tmp_path: Path
 ) -> None:
     from xlsxkit.framework.model import Answer, Return, ReturnStatus
-    from xlsxkit.inbound.importer import ImportResult
+    from xlsxkit.inbound.resolve import ImportResult
     from xlsxkit.results.cellfit import utf16_units
 
     c = framework.criteria[0]

@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from tests.test_consolidate import accepted, manifest_row, stage, tick, tiny_framework
 from xlsxkit.framework.model import Framework, Return, ReturnStatus
-from xlsxkit.inbound.importer import ImportResult
+from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.render.xlsx.streaming import PRIVATE_ATTRIBUTES, StreamingWorksheet
 from xlsxkit.results import views
 from xlsxkit.results.consolidate import Summary, consolidate

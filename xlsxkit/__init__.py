@@ -46,9 +46,9 @@ _EXPORTS: dict[str, str] = {
     # in: the returns
     "read_manifest": "xlsxkit.workbook.manifest",
     "read_return": "xlsxkit.workbook.read",
-    "ImportRequest": "xlsxkit.inbound.importer",
-    "ImportResult": "xlsxkit.inbound.importer",
-    "run_import": "xlsxkit.inbound.importer",
+    "ImportRequest": "xlsxkit.inbound.batch",
+    "ImportResult": "xlsxkit.inbound.resolve",
+    "run_import": "xlsxkit.inbound.batch",
     # results
     "Summary": "xlsxkit.results.consolidate",
     "consolidate": "xlsxkit.results.consolidate",
@@ -98,8 +98,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from xlsxkit.errors import XlsxkitError
     from xlsxkit.framework.load import LoadResult, load_framework, require_framework
     from xlsxkit.framework.model import Answer, Framework, Organisation, Return, ReturnStatus
-    from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
+    from xlsxkit.inbound.batch import ImportRequest, run_import
     from xlsxkit.inbound.orgs import read_org_list
+    from xlsxkit.inbound.resolve import ImportResult
     from xlsxkit.outbound.generate import GenerateRequest, GenerateResult, generate
     from xlsxkit.problems import Location, Problem, Report
     from xlsxkit.render.csv import write_data

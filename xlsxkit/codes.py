@@ -339,6 +339,28 @@ class Code(StrEnum):
         "The file cannot be read from the disk",
         "Check its permissions, or copy it somewhere readable.",
     )
+    NOT_A_FILE = (
+        "not-a-file",
+        _R,
+        _E,
+        "A named pipe, socket or device among the sources; it was never opened",
+        "Save the returned workbook as an ordinary file and import again.",
+    )
+    UNREADABLE_FOLDER = (
+        "unreadable-folder",
+        _R,
+        _E,
+        "A folder among the sources that cannot be opened; its files were not searched",
+        "Give yourself permission to read it (or copy its files elsewhere) and import again.",
+    )
+    EMAIL_MESSAGE = (
+        "email-message",
+        _R,
+        _E,
+        "A saved email message (.eml, .msg), not a spreadsheet; the message names its "
+        "spreadsheet attachments when it can",
+        "Open the message, save the attached workbook into the folder, and import again.",
+    )
     NOT_A_WORKBOOK = (
         "not-a-workbook",
         _R,
@@ -371,8 +393,17 @@ class Code(StrEnum):
         "too-complex",
         _R,
         _E,
-        "The file holds far more parts than a workbook",
+        "The file holds far more parts than a workbook, or cells beyond the reading bounds "
+        "that cannot be cut off safely",
         "Check that it is an assessment workbook; ask for the original one.",
+    )
+    DUPLICATE_PARTS = (
+        "duplicate-parts",
+        _R,
+        _E,
+        "Two parts of the container have one name (differing only in case or slashes), "
+        "which readers confuse (possibly hostile)",
+        "Ask for the original workbook; do not open this file.",
     )
     XML_ENTITIES = (
         "xml-entities",
@@ -421,7 +452,8 @@ class Code(StrEnum):
         "no-organisation",
         _R,
         _E,
-        "A generic workbook with no organisation name typed on its Start sheet",
+        "A generic workbook with no organisation name typed on its Start sheet (or one of "
+        "only invisible characters or punctuation)",
         "Ask the partner to type it in the yellow cell and send it again.",
     )
     TOKEN_MISMATCH = (
@@ -455,6 +487,24 @@ class Code(StrEnum):
         _W,
         "The organisation is not in the manifest",
         "Check that the workbook comes from this batch; its answers were imported.",
+    )
+    UNKNOWN_ORGANISATION = (
+        "unknown-organisation",
+        _R,
+        _W,
+        "The name typed on a generic workbook matches no organisation in the manifest; the "
+        "message names the closest match",
+        "If it is that organisation's return, correct the name on its Start sheet and "
+        "import again; otherwise nothing: it was imported as a new organisation.",
+    )
+    FUTURE_SAVE_TIME = (
+        "future-save-time",
+        _R,
+        _W,
+        "The save time in the file is later than the import itself; the file's own time was "
+        "used to decide which return is the latest",
+        "Check the clock of the computer it was saved on; remove the file if it is not the "
+        "latest return.",
     )
     DUPLICATE_ITEM = (
         "duplicate-item",
@@ -525,7 +575,8 @@ class Code(StrEnum):
         "duplicate",
         _R,
         _I,
-        "A byte-identical copy of another file",
+        "A byte-identical copy of another file, or a link to a file or folder listed under "
+        "its own name",
         "Nothing.",
     )
     BLANK = (
@@ -539,7 +590,22 @@ class Code(StrEnum):
         "skipped",
         _R,
         _I,
-        "A lock, temporary, system or hidden file (or one in a hidden folder)",
+        "A lock, temporary, system or hidden file (or one in a hidden folder), or a link "
+        "that is not followed (broken, a loop, or pointing outside the sources)",
+        "Nothing: it is not a return (give a link's target as a source to import it).",
+    )
+    NOT_A_SPREADSHEET = (
+        "not-a-spreadsheet",
+        _R,
+        _I,
+        "An image not named as a spreadsheet (an email signature, a logo)",
+        "Nothing: it is not a return.",
+    )
+    XLSXKIT_OUTPUT = (
+        "xlsxkit-output",
+        _R,
+        _I,
+        "An output of xlsxkit itself (a summary workbook, its CSV files or a manifest)",
         "Nothing: it is not a return.",
     )
 

@@ -19,7 +19,7 @@ from xlsxkit.app.import_job import ImportOutcome, import_job
 from xlsxkit.csvsafe import write_csv
 from xlsxkit.errors import DemoError
 from xlsxkit.framework.model import Framework, Organisation
-from xlsxkit.inbound.importer import ImportRequest
+from xlsxkit.inbound.batch import ImportRequest
 from xlsxkit.inbound.orgs import org_id_for
 from xlsxkit.outbound.generate import GenerateRequest, generate
 from xlsxkit.workbook.instructions import InstructionsTemplate

@@ -24,7 +24,7 @@ from xlsxwriter.exceptions import XlsxFileError
 
 from xlsxkit.errors import OutputError
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, ImportResult, run_import
+from xlsxkit.inbound.batch import ImportRequest, ImportResult, run_import
 from xlsxkit.outfiles import (
     OutputRefused,
     OutputSet,

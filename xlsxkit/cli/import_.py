@@ -10,7 +10,7 @@ from xlsxkit.app.import_job import ImportOutcome, check_outputs, import_job, out
 from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
 from xlsxkit.errors import JobFailed
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.inbound.importer import ImportRequest, count_files
+from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.problems import Severity
 from xlsxkit.results.views import chase_list
 from xlsxkit.workbook.manifest import read_manifests

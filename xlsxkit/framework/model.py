@@ -242,6 +242,7 @@ class Return:
     round: str = ""
     saved_at: str = ""  # ISO timestamp of the last save
     saved_at_source: str = ""  # "document" (the file's own properties) or "file" (mtime)
+    file_saved_at: str = ""  # ISO timestamp of the file's modification time (the fallback)
     answers: tuple[Answer, ...] = ()
     problems: tuple[Problem, ...] = ()  # warnings about an accepted file
 

@@ -11,6 +11,7 @@ files go back in the queue, a new worker takes its place, and the batch goes on.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing as mp
 import os
 import sys
@@ -54,7 +55,10 @@ def _limit_memory() -> None:
 
 def _worker(conn: Connection, framework: Framework) -> None:
     _limit_memory()
-    # A native reader's panic output would reach the user's terminal; the verdict says it.
+    # A native reader's panic output, or Python's own fatal-error stack dump (which
+    # faulthandler writes to a copy of stderr taken before this process started), would
+    # reach the user's terminal; the verdict says what happened.
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     while True:
@@ -76,13 +80,13 @@ class _Slot:
     started: float = 0.0  # when the worker began its current file
 
 
-def _context() -> Any:
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    return mp.get_context(method)
+def start_method() -> str:
+    """How workers are started here: fork on Linux (cheap), spawn elsewhere."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def _start(framework: Framework) -> _Slot:
-    ctx = _context()
+def _start(framework: Framework, method: str | None = None) -> _Slot:
+    ctx: Any = mp.get_context(method or start_method())
     parent, child = ctx.Pipe(duplex=True)
     process = ctx.Process(target=_worker, args=(child, framework), daemon=True)
     process.start()
@@ -125,12 +129,14 @@ def read_all(
     *,
     workers: int,
     progress: Callable[[int], None] | None = None,
+    method: str | None = None,
 ) -> Iterator[tuple[int, Return]]:
-    """Yield (job index, Return) for every job, in completion order."""
+    """Yield (job index, Return) for every job, in completion order. METHOD overrides how
+    workers are started (see :func:`start_method`)."""
     pending: deque[Job] = deque(jobs)
     n_workers = max(1, min(workers, len(jobs)))
     chunk = max(1, min(CHUNK, len(jobs) // (n_workers * 4) or 1))
-    slots = [_start(framework) for _ in range(n_workers)]
+    slots = [_start(framework, method) for _ in range(n_workers)]
     try:
         while pending or any(s.jobs for s in slots):
             for slot in slots:
@@ -167,7 +173,7 @@ def read_all(
                 culprit = slot.jobs.popleft()
                 pending.extendleft(reversed(slot.jobs))
                 _stop(slot)
-                slots[i] = _start(framework)
+                slots[i] = _start(framework, method)
                 if progress:
                     progress(1)
                 yield culprit.index, failed

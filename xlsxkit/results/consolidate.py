@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from xlsxkit.codes import Code
 from xlsxkit.framework.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
-from xlsxkit.inbound.importer import ImportResult
+from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.problems import Problem, warning
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fits, utf16_units
 from xlsxkit.workbook import layout as L

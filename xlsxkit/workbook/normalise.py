@@ -97,13 +97,16 @@ class StageMatcher:
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
 _NAMED_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%B %d, %Y", "%b %d, %Y")
 
 
 def parse_date(value: Any) -> dt.date | _Unreadable | None:
     """A target date: a real date, or text that is unambiguous (2027-03-31, 31 March 2027).
 
-    Numeric day/month orders such as 03/04/2027 are ambiguous and are not guessed.
+    A numeric date such as 31/03/2027 is read when only one of its two readings (day
+    first, month first) is a date; 03/04/2027 could be 3 April or 4 March and is not
+    guessed. Two-digit years are not guessed either.
     """
     if is_blank(value):
         return None
@@ -119,12 +122,26 @@ def parse_date(value: Any) -> dt.date | _Unreadable | None:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 return UNREADABLE
+        m = _NUMERIC_DATE.match(text)
+        if m:
+            return _one_reading(int(m[1]), int(m[3]), int(m[4]))
         for fmt in _NAMED_FORMATS:
             try:
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
     return UNREADABLE
+
+
+def _one_reading(first: int, second: int, year: int) -> dt.date | _Unreadable:
+    """The date FIRST/SECOND/YEAR means when exactly one order of day and month is valid."""
+    readings = set()
+    for day, month in ((first, second), (second, first)):
+        try:
+            readings.add(dt.date(year, month, day))
+        except ValueError:
+            continue
+    return readings.pop() if len(readings) == 1 else UNREADABLE
 
 
 def free_text(value: Any) -> str:

@@ -35,6 +35,7 @@ from xlsxkit.workbook.normalise import (
 from xlsxkit.workbook.safety import (
     MAX_FILE_BYTES,
     SEND_WORKBOOK,
+    NotAReturn,
     Rejection,
     ZipInfo,
     inspect_zip,
@@ -123,8 +124,13 @@ def _read(path: Path, source: str, framework: Framework) -> Return:
         raise Rejection(Code.UNREADABLE, f"cannot read the file: {exc.strerror or exc}") from None
     digest = hashlib.sha256(data).hexdigest()
     try:
-        kind = sniff(data)
+        kind = sniff(data, path.name)
         zip_info = inspect_zip(data) if kind.kind == "zip" else None
+    except NotAReturn as rej:
+        verdict = dataclasses.replace(
+            rej.problem, location=dataclasses.replace(rej.problem.location, file=source)
+        )
+        return Return(source=source, status=ReturnStatus.SKIPPED, verdict=verdict, sha256=digest)
     except Rejection as rej:
         return rejected(source, rej.problem, sha256=digest)
     mtime = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
@@ -138,6 +144,7 @@ def _read(path: Path, source: str, framework: Framework) -> Return:
         result,
         saved_at=(saved or mtime).isoformat(timespec="seconds"),
         saved_at_source="document" if saved else "file",
+        file_saved_at=mtime.isoformat(timespec="seconds"),
         problems=tuple(state.problems),
         sha256=digest,
     )

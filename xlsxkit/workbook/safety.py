@@ -19,6 +19,7 @@ from typing import Final
 
 from xlsxkit.codes import Code
 from xlsxkit.problems import Problem, error
+from xlsxkit.problems import info as info_problem
 from xlsxkit.workbook import layout as L
 
 MAX_FILE_BYTES: Final = 25 * 1024 * 1024  # email attachments rarely exceed this
@@ -34,6 +35,16 @@ class Rejection(Exception):
     def __init__(self, code: Code, message: str) -> None:
         super().__init__(message)
         self.problem: Problem = error(code, message)
+
+
+class NotAReturn(Rejection):
+    """The file is not read because it is plainly not a return (an email signature image,
+    an output of xlsxkit itself): it is listed as skipped, not counted as rejected, and its
+    ``problem`` is an info."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(code, message)
+        self.problem = info_problem(code, message)
 
 
 # --------------------------------------------------------------------------------------
@@ -60,14 +71,35 @@ OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC: Final = b"PK\x03\x04"
 
 
+#: Names a partner gives a spreadsheet. A file named so is meant as a return whatever it
+#: holds; an image named otherwise is an email signature or a logo.
+SPREADSHEET_SUFFIXES: Final = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".csv", ".numbers")
+
+#: The header lines of the CSV files xlsxkit writes (import --data, and generate's
+#: manifest). Kept here, below the writers, so that the reader can recognise them; a test
+#: pins them to the writers' own columns.
+XLSXKIT_CSV_HEADERS: Final = {
+    "source,org_id,org_name,status,reason,saved_at,sha256": "returns.csv",
+    "org_id,org_name,dimension_id,criterion_id,stage_id,stage_label,stage_index,comment": (
+        "stages.csv"
+    ),
+    "org_id,org_name,dimension_id,criterion_id,stage_id,action_id,done,notes,lead,target_date": (
+        "actions.csv"
+    ),
+    "source,org_id,severity,code,sheet,cell,message": "problems.csv",
+    "org_id,org_name,contact,email,file,token,sha256": "manifest.csv",
+}
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Sniffed:
     kind: str  # "zip", "ole", or a rejected kind
     description: str
 
 
-def sniff(data: bytes) -> Sniffed:
-    """Classify DATA by its content, never by its file name."""
+def sniff(data: bytes, name: str = "") -> Sniffed:
+    """Classify DATA by its content. NAME (the file name) only decides whether an image is
+    a stray signature (skipped) or was sent as the return (rejected)."""
     if not data:
         raise Rejection(Code.EMPTY_FILE, f"the file is empty (0 bytes); {SEND_WORKBOOK}")
     if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
@@ -76,13 +108,29 @@ def sniff(data: bytes) -> Sniffed:
         return _sniff_ole(data)
     for magic, description in _SIGNATURES:
         if data.startswith(magic):
+            if description.endswith(" image") and not name.lower().endswith(SPREADSHEET_SUFFIXES):
+                raise NotAReturn(
+                    Code.NOT_A_SPREADSHEET,
+                    f"this is {description} (such as an email signature or a logo), not a "
+                    "spreadsheet; not a return",
+                )
             raise Rejection(
                 Code.NOT_A_WORKBOOK,
                 f"this is {description}, not a spreadsheet; {SEND_WORKBOOK}",
             )
     head = data[:4096]
     text = _as_text(head)
+    if text is not None and _looks_like_email(text):
+        raise Rejection(Code.EMAIL_MESSAGE, _email_advice(data))
     if text is not None:
+        first = text.lstrip("\ufeff").splitlines()[0].strip() if text.strip() else ""
+        output = XLSXKIT_CSV_HEADERS.get(first)
+        if output is not None:
+            raise NotAReturn(
+                Code.XLSXKIT_OUTPUT,
+                f"this is an xlsxkit output (a {output} file written by xlsxkit), not a "
+                "return; it was not read",
+            )
         lowered = text.lstrip().lower()
         if lowered.startswith(("<!doctype html", "<html")):
             what, kind = "a web page (HTML)", "html"
@@ -103,6 +151,47 @@ def sniff(data: bytes) -> Sniffed:
     raise Rejection(
         Code.NOT_A_WORKBOOK,
         f"this file is not a spreadsheet xlsxkit can read (unknown format); {SEND_WORKBOOK}",
+    )
+
+
+_MAIL_HEADER = re.compile(
+    r"^(?:from|to|subject|date|received|return-path|message-id|mime-version|"
+    r"content-type|delivered-to|x-[\w-]+):",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_email(text: str) -> bool:
+    """Whether TEXT starts like a saved email message (.eml): a block of mail headers."""
+    lines = text.lstrip("\ufeff").splitlines()[:30]
+    headers = [line for line in lines if _MAIL_HEADER.match(line)]
+    names = {h.split(":", 1)[0].lower() for h in headers}
+    return bool(lines) and _MAIL_HEADER.match(lines[0]) is not None and len(names) >= 3
+
+
+def _email_advice(data: bytes) -> str:
+    """What to do with a saved email: name its spreadsheet attachments when it has any."""
+    import email
+    import email.policy
+
+    attached: list[str] = []
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        for part in message.walk():
+            filename = part.get_filename()
+            if filename and filename.lower().endswith(SPREADSHEET_SUFFIXES):
+                attached.append(filename)
+    except Exception:  # a damaged message still gets the general advice
+        attached = []
+    holds = (
+        f"; it has {len(attached)} spreadsheet attachment(s): "
+        + ", ".join(repr(a[:80]) for a in attached[:5])
+        if attached
+        else ""
+    )
+    return (
+        f"this is a saved email message (.eml), not a spreadsheet{holds}. Open it, save the "
+        "attached workbook into the folder being imported, and import again"
     )
 
 
@@ -180,6 +269,13 @@ def _sniff_ole(data: bytes) -> Sniffed:
                 "it or send it unprotected (sheet protection is fine)",
             )
         return Sniffed(kind="ole", description="an Excel 97-2003 workbook (.xls)")
+    if _utf16("__substg1.0_") in data or _utf16("__properties_version1.0") in data:
+        raise Rejection(
+            Code.EMAIL_MESSAGE,
+            "this is a saved Outlook email message (.msg), not a spreadsheet. Open it in "
+            "Outlook, save the attached workbook into the folder being imported, and import "
+            "again",
+        )
     if _utf16("WordDocument") in data:
         raise Rejection(
             Code.NOT_A_WORKBOOK,
@@ -225,14 +321,20 @@ class ZipInfo:
 
 
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_REF_ANY = re.compile(rb'\br="[A-Z]{1,3}[0-9]{1,7}"')
-_CELL_ELEM = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
-_R_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def part_key(name: str) -> str:
+    """A zip part name as calamine looks parts up: backslashes read as slashes, and ASCII
+    letters compared without case (its ``path_to_zip_path``). Every check here uses this
+    key, so a part named ``XL\\Worksheets\\Sheet1.xml`` is checked as the sheet it is."""
+    return name.replace("\\", "/").translate(_ASCII_LOWER)
 
 
 def _col_number(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + (ch - 64)
     return n
 
@@ -269,17 +371,28 @@ def inspect_zip(data: bytes) -> ZipInfo:
             f"the file unpacks to {total:,} bytes (the limit is {MAX_TOTAL_BYTES:,}); this is "
             "not a normal assessment workbook",
         )
-    names = {i.filename for i in infos}
-    fmt = _container_format(zf, names)
+    by_key: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        if info.is_dir() or info.filename.endswith("\\"):
+            continue
+        key = part_key(info.filename)
+        if key in by_key:
+            raise Rejection(
+                Code.DUPLICATE_PARTS,
+                f"the file holds two parts named {by_key[key].filename!r} and "
+                f"{info.filename!r}, which readers would confuse; spreadsheet apps never "
+                "write this, so the file was refused as possibly hostile",
+            )
+        by_key[key] = info
+    fmt = _container_format(zf, by_key)
 
-    # Decompress every part within the bounds (zipfile stops at the declared size and
-    # checks the CRC), refusing XML with DOCTYPE/ENTITY declarations.
+    # Decompress every part a reader opens, within the bounds (never past its declared
+    # size, CRC checked), refusing XML with DOCTYPE/ENTITY declarations.
     parts: dict[str, bytes] = {}
     wanted = _wanted_parts(fmt)
-    for info in infos:
-        if info.is_dir() or not _is_parsed(fmt, info.filename):
-            continue  # no reader ever opens this part: it is only size-checked
-        keep = info.filename in wanted or _is_sheet_part(fmt, info.filename)
+
+    def read(key: str, *, keep: bool) -> None:
+        info = by_key[key]
         try:
             content = _read_entry(data, info, keep=keep)
         except zipfile.BadZipFile:
@@ -289,16 +402,31 @@ def inspect_zip(data: bytes) -> ZipInfo:
                 f"{SEND_WORKBOOK}, attached again",
             ) from None
         if content is not None:
-            parts[info.filename] = content
+            parts[key] = content
+
+    for key in by_key:
+        if _is_parsed(fmt, key):
+            read(key, keep=key in wanted or _is_sheet_part(fmt, key))
 
     result = ZipInfo(format=fmt)
     if fmt in ("xlsx", "xlsm"):
-        result.saved_at = _ooxml_saved_at(parts.get("docProps/core.xml", b""))
+        core = parts.get("docprops/core.xml", b"")
+        if _is_xlsxkit_summary(core):
+            raise NotAReturn(
+                Code.XLSXKIT_OUTPUT,
+                "this is a summary workbook written by 'xlsxkit import' (an xlsxkit output), "
+                "not a return; it was not read",
+            )
+        # A sheet may be any part the workbook's relationships name: check it too.
+        for part in _sheet_parts(parts).values():
+            if part in by_key and part not in parts:
+                read(part, keep=True)
+        result.saved_at = _ooxml_saved_at(core)
         _scan_ooxml_sheets(parts, result)
         if any(s.beyond_bounds for s in result.sheets.values()):
             result.trimmed, result.trimmed_sheets = _trim_ooxml(zf, infos, parts, result)
     else:
-        if b"encryption-data" in parts.get("META-INF/manifest.xml", b""):
+        if b"encryption-data" in parts.get("meta-inf/manifest.xml", b""):
             raise Rejection(
                 Code.PASSWORD_PROTECTED,
                 "the spreadsheet is protected with a password to open: ask the partner to "
@@ -308,18 +436,42 @@ def inspect_zip(data: bytes) -> ZipInfo:
     return result
 
 
-def _container_format(zf: zipfile.ZipFile, names: set[str]) -> str:
-    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        if "xl/workbook.bin" in names:
+_CREATOR = re.compile(rb"<dc:creator>\s*xlsxkit\s*</dc:creator>")
+_TITLE = re.compile(rb"<dc:title>([^<]*)</dc:title>")
+
+
+def _is_xlsxkit_summary(core: bytes) -> bool:
+    """Whether docProps/core.xml is that of a summary written by xlsxkit (render/xlsx
+    sets the creator to xlsxkit and a title ending 'progress summary'; the partners'
+    workbooks say 'self-assessment')."""
+    title = _TITLE.search(core)
+    return bool(
+        _CREATOR.search(core) and title and title.group(1).strip().endswith(b"progress summary")
+    )
+
+
+def _zip_listing(keys: dict[str, zipfile.ZipInfo]) -> str:
+    inside = [i.filename for k, i in keys.items() if k.endswith(SPREADSHEET_SUFFIXES)]
+    if not inside:
+        return "it holds no spreadsheet"
+    shown = ", ".join(repr(n[-60:]) for n in inside[:5]) + (" ..." if len(inside) > 5 else "")
+    return (
+        f"it holds {len(inside)} spreadsheet(s): {shown}; unzip it into the folder and import again"
+    )
+
+
+def _container_format(zf: zipfile.ZipFile, keys: dict[str, zipfile.ZipInfo]) -> str:
+    if "xl/workbook.xml" in keys or "xl/workbook.bin" in keys:
+        if "xl/workbook.bin" in keys:
             raise Rejection(
                 Code.NOT_A_WORKBOOK,
                 "this is an Excel binary workbook (.xlsb); ask the partner to save it as "
                 ".xlsx (File > Save As > Excel Workbook) and send it again",
             )
-        return "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
-    if "mimetype" in names:
+        return "xlsm" if "xl/vbaproject.bin" in keys else "xlsx"
+    if "mimetype" in keys:
         try:
-            mimetype = zf.read("mimetype")[:200].decode("ascii", "replace").strip()
+            mimetype = zf.read(keys["mimetype"])[:200].decode("ascii", "replace").strip()
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError):
             mimetype = ""
         if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
@@ -329,43 +481,53 @@ def _container_format(zf: zipfile.ZipFile, names: set[str]) -> str:
                 Code.NOT_A_WORKBOOK,
                 f"this is a text document (.odt), not a spreadsheet; {SEND_WORKBOOK}",
             )
-    if "word/document.xml" in names:
+    if "word/document.xml" in keys:
         raise Rejection(
             Code.NOT_A_WORKBOOK,
             f"this is a Word document (.docx), not a spreadsheet; {SEND_WORKBOOK}",
         )
-    if "ppt/presentation.xml" in names:
+    if "ppt/presentation.xml" in keys:
         raise Rejection(
             Code.NOT_A_WORKBOOK,
             f"this is a PowerPoint presentation, not a spreadsheet; {SEND_WORKBOOK}",
         )
-    if "content.xml" in names:
+    if "content.xml" in keys:
         return "ods"
+    if any(k.endswith(".iwa") for k in keys) or (
+        "index.xml" in keys and any(k.startswith("quicklook/") for k in keys)
+    ):
+        raise Rejection(
+            Code.NOT_A_WORKBOOK,
+            "this is an Apple Numbers file (.numbers), which xlsxkit cannot read; ask the "
+            "partner to export it as Excel (in Numbers: File > Export To > Excel) and send "
+            "the .xlsx",
+        )
     raise Rejection(
         Code.NOT_A_WORKBOOK,
-        f"this is a zip archive, not a spreadsheet; {SEND_WORKBOOK} (not zipped)",
+        f"this is a zip archive, not a spreadsheet ({_zip_listing(keys)})",
     )
 
 
 def _wanted_parts(fmt: str) -> set[str]:
     if fmt == "ods":
-        return {"meta.xml", "META-INF/manifest.xml"}
-    return {"docProps/core.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+        return {"meta.xml", "meta-inf/manifest.xml"}
+    return {"docprops/core.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
 
 
-def _is_parsed(fmt: str, name: str) -> bool:
-    """Whether a part is read by calamine or by xlsxkit (so must be checked before)."""
+def _is_parsed(fmt: str, key: str) -> bool:
+    """Whether a part (by :func:`part_key`) is read by calamine or by xlsxkit, so must be
+    checked first. Sheets named by the relationships are added by the caller."""
     if fmt == "ods":
-        return name.endswith(".xml") and not name.startswith("Thumbnails/")
+        return key.endswith(".xml") and not key.startswith("thumbnails/")
     return (
-        name == "[Content_Types].xml"
-        or name == "docProps/core.xml"
-        or (name.startswith("xl/") and not name.startswith(("xl/theme/", "xl/media/")))
+        key == "[content_types].xml"
+        or key == "docprops/core.xml"
+        or (key.startswith("xl/") and not key.startswith(("xl/theme/", "xl/media/")))
     )
 
 
-def _is_sheet_part(fmt: str, name: str) -> bool:
-    return fmt != "ods" and name.startswith("xl/worksheets/") and name.endswith(".xml")
+def _is_sheet_part(fmt: str, key: str) -> bool:
+    return fmt != "ods" and key.startswith("xl/worksheets/") and key.endswith(".xml")
 
 
 def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | None:
@@ -458,15 +620,17 @@ def _unescape(raw: bytes) -> str:
 
 
 def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
-    """Sheet name -> part name, from workbook.xml and its relationships."""
+    """Sheet name -> part key, from workbook.xml and its relationships, resolved the way
+    calamine resolves them: a target starting with one ``/`` is taken from the root of the
+    container (anywhere, not only under ``xl/``), any other is relative to ``xl/``."""
     rels: dict[str, str] = {}
     for m in _REL.finditer(parts.get("xl/_rels/workbook.xml.rels", b"")):
-        attrs = dict(_ATTR.findall(m.group(1)))
+        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(m.group(1))}
         rid, target = attrs.get(b"Id"), attrs.get(b"Target")
         if rid and target:
             t = _unescape(target)
-            t = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
-            rels[_unescape(rid)] = t
+            t = t[1:] if t.startswith("/") else f"xl/{t}"
+            rels[_unescape(rid)] = part_key(t)
     out: dict[str, str] = {}
     for m in _SHEET_TAG.finditer(parts.get("xl/workbook.xml", b"")):
         attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(m.group(1))}
@@ -476,18 +640,29 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-# Cell references with a row of four digits or more, and with a column beyond BL: the only
-# ones that can lie beyond the reading bounds (5,000 rows, 64 columns).
-_REF_ROW_4 = re.compile(rb'\br="[A-Z]{1,3}([0-9]{4,7})"')
-_REF_FAR_COL = re.compile(rb'\br="(?:[A-Z]{3}|[C-Z][A-Z]|B[M-Z])[0-9]')
+# A cell or row position as calamine reads it: the ``r`` attribute, in either quotes,
+# letters in either case, and any number of digits. Only references long enough to lie
+# beyond the reading bounds are looked at closely (the patterns are built from the bounds).
+_ROW_DIGITS = len(str(L.MAX_READ_ROWS))
+_COL_LETTERS = len(L.col_letter(L.MAX_READ_COLS - 1))
+_R_VALUE = rb"""\br\s*=\s*["']([A-Za-z]*)([0-9]*)["']"""
+_R_ANY = re.compile(_R_VALUE)
+_R_LONG_ROW = re.compile(rb"""\br\s*=\s*["'][A-Za-z]*([0-9]{%d,})["']""" % _ROW_DIGITS)
+_R_LONG_COL = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{%d,})[0-9]*["']""" % _COL_LETTERS)
 _FORMULA = re.compile(rb"<f[\s>/]")
-assert L.MAX_READ_ROWS == 5000 and L.MAX_READ_COLS == 64  # the patterns above assume it
+_P = rb"(?:[\w.-]+:)?"  # any namespace prefix: calamine matches elements by local name
+
+
+def _beyond(letters: bytes, digits: bytes) -> bool:
+    return (bool(digits) and int(digits) > L.MAX_READ_ROWS) or (
+        bool(letters) and _col_number(letters) > L.MAX_READ_COLS
+    )
 
 
 def _beyond_bounds(xml: bytes) -> bool:
-    if _REF_FAR_COL.search(xml):
+    if any(_col_number(m.group(1)) > L.MAX_READ_COLS for m in _R_LONG_COL.finditer(xml)):
         return True
-    return any(int(m.group(1)) > L.MAX_READ_ROWS for m in _REF_ROW_4.finditer(xml))
+    return any(int(m.group(1)) > L.MAX_READ_ROWS for m in _R_LONG_ROW.finditer(xml))
 
 
 def _scan_ooxml_sheets(parts: dict[str, bytes], result: ZipInfo) -> None:
@@ -502,20 +677,22 @@ def _scan_ooxml_sheets(parts: dict[str, bytes], result: ZipInfo) -> None:
             if start < 0 or end < 0:
                 continue
             if b"<v" not in xml[m.start() : end]:
-                ref = _R_ATTR.search(xml, start, xml.find(b">", start) + 1)
+                ref = _R_ANY.search(xml, start, xml.find(b">", start) + 1)
                 if ref:
                     scan.formulas_without_value.append(
-                        ref.group(1).decode() + ref.group(2).decode()
+                        ref.group(1).decode().upper() + ref.group(2).decode()
                     )
         result.sheets[name] = scan
 
 
-_ROW_ELEM = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
-_ROW_NUM = re.compile(rb'\br="([0-9]{1,7})"')
-_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
-
-
-_FAR_ROW_TAG = re.compile(rb'<row\b[^>]*?\br="(?:[5-9][0-9]{3}|[1-9][0-9]{4,6})"')
+_ROW_ELEM = re.compile(rb"<(" + _P + rb")row\b([^>]*?)(?:/>|>(.*?)</\1row\s*>)", re.DOTALL)
+_CELL_ELEM = re.compile(rb"<(" + _P + rb")c\b([^>]*?)(?:/>|>(.*?)</\1c\s*>)", re.DOTALL)
+_CELL_START = re.compile(rb"<" + _P + rb"c\b")
+_DIMENSION = re.compile(rb"<" + _P + rb"dimension\b[^>]*/>")
+_SHEET_DATA_END = re.compile(rb"</" + _P + rb"sheetData\s*>")
+_FAR_ROW_TAG = re.compile(
+    rb"<" + _P + rb"""row\b[^>]*?\br\s*=\s*["'][A-Za-z]*([0-9]{%d,})["']""" % _ROW_DIGITS
+)
 
 
 def _trim_sheet_xml(xml: bytes) -> tuple[bytes, int]:
@@ -527,28 +704,25 @@ def _trim_sheet_xml(xml: bytes) -> tuple[bytes, int]:
     """
     dropped = 0
     for m in _FAR_ROW_TAG.finditer(xml):
-        num = _ROW_NUM.search(m.group(0))
-        if num and int(num.group(1)) > L.MAX_READ_ROWS:
-            end = xml.find(b"</sheetData>", m.start())
-            if end > 0:
-                dropped += len(_REF_ANY.findall(xml, m.start(), end))
-                xml = xml[: m.start()] + xml[end:]
+        if int(m.group(1)) > L.MAX_READ_ROWS:
+            end = _SHEET_DATA_END.search(xml, m.start())
+            if end:
+                dropped += len(_CELL_START.findall(xml, m.start(), end.start()))
+                xml = xml[: m.start()] + xml[end.start() :]
             break
 
     def row(m: re.Match[bytes]) -> bytes:
         nonlocal dropped
-        num = _ROW_NUM.search(m.group(1))
-        body = m.group(2) or b""
-        if num and int(num.group(1)) > L.MAX_READ_ROWS:
-            dropped += len(_REF_ANY.findall(body))
+        num = _R_ANY.search(m.group(2))
+        body = m.group(3) or b""
+        if num and num.group(2) and int(num.group(2)) > L.MAX_READ_ROWS:
+            dropped += len(_CELL_START.findall(body))
             return b""
 
         def cell(c: re.Match[bytes]) -> bytes:
             nonlocal dropped
-            ref = _R_ATTR.search(c.group(1))
-            if ref and (
-                _col_number(ref.group(1)) > L.MAX_READ_COLS or int(ref.group(2)) > L.MAX_READ_ROWS
-            ):
+            ref = _R_ANY.search(c.group(2))
+            if ref and _beyond(ref.group(1), ref.group(2)):
                 dropped += 1
                 return b""
             return c.group(0)
@@ -563,7 +737,10 @@ def _trim_sheet_xml(xml: bytes) -> tuple[bytes, int]:
 def _trim_ooxml(
     zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], result: ZipInfo
 ) -> tuple[bytes, dict[str, int]]:
-    """A copy of the container whose oversized sheets are cut to the reading bounds."""
+    """A copy of the container whose oversized sheets are cut to the reading bounds.
+
+    The cut sheets are scanned again: if anything beyond the bounds is left (XML shaped
+    to slip past the cut), the file is refused rather than handed to a reader."""
     big = {s.part: name for name, s in result.sheets.items() if s.beyond_bounds}
     dropped: dict[str, int] = {}
     buffer = io.BytesIO()
@@ -571,9 +748,18 @@ def _trim_ooxml(
         for info in infos:
             if info.is_dir():
                 continue
-            if info.filename in big:
-                xml, n = _trim_sheet_xml(parts[info.filename])
-                dropped[big[info.filename]] = n
+            key = part_key(info.filename)
+            if key in big:
+                xml, n = _trim_sheet_xml(parts[key])
+                if _beyond_bounds(xml):
+                    raise Rejection(
+                        Code.TOO_COMPLEX,
+                        f"sheet {big[key]!r} has cells beyond row {L.MAX_READ_ROWS:,} or "
+                        f"column {L.col_letter(L.MAX_READ_COLS - 1)} that could not be cut "
+                        "off safely; the file was refused as possibly hostile. Ask the "
+                        "partner to copy their answers into the workbook they were sent",
+                    )
+                dropped[big[key]] = n
                 out.writestr(info.filename, xml)
             else:
                 out.writestr(info.filename, zf.read(info))
