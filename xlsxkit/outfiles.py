@@ -21,7 +21,7 @@ workbooks and the manifest) writes them the same way, for four reasons:
   naming the path and what to do, never as a crash.
 
 This module is shared by ``outbound`` and ``app``; it is part of the base and imports
-only :mod:`xlsxkit.errors`.
+only :mod:`xlsxkit.errors` and :mod:`xlsxkit.codes`.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar
+from typing import ClassVar, Final
 
+from xlsxkit.codes import Code
 from xlsxkit.errors import EXIT_USAGE, OutputError
 
 #: Prefix of the private folder a run writes its files in before renaming them into place.
@@ -324,8 +325,9 @@ class OutputSet:
 # --------------------------------------------------------------------------------------
 # what xlsxkit wrote
 
-#: The custom document property that marks a file as an xlsxkit output; its value is the kind.
-MARKER_PROPERTY = "xlsxkit-output"
+#: The custom document property that marks a file as an xlsxkit output; its value is the
+#: kind. Named after the verdict such a file gets among the sources (a stable code).
+MARKER_PROPERTY: Final = Code.XLSXKIT_OUTPUT.value
 #: Parts of a workbook read to find the marker, at most this big.
 _PROPS_MAX_BYTES = 256 * 1024
 
