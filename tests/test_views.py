@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import warnings
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -174,8 +175,10 @@ def test_xlsxwriter_still_has_the_internals_the_streaming_table_relies_on(
         warnings.simplefilter("always")
         assert plain.add_table(0, 0, 2, 1) == -3
     assert any("constant_memory" in str(w.message) for w in caught)
-    # ... and fills the table cell index the workaround replaces.
-    assert "table_cells" in inspect.getsource(Worksheet.add_table)
+    # ... fills the table cell index the workaround replaces, and writes the header cells
+    # with the method the workaround stands in for.
+    source = inspect.getsource(Worksheet.add_table)
+    assert "table_cells" in source and "self._write_string(" in source
     wb.close()
 
 
@@ -196,6 +199,8 @@ def test_a_streaming_worksheet_holds_a_table_with_every_cell(tmp_path: Path) -> 
         ws.write_number(row, 0, row)
         ws.write_string(row, 1, f"r{row}")
     wb.close()
+    with zipfile.ZipFile(path) as z:  # every text inline: no shared string left unused
+        assert "xl/sharedStrings.xml" not in z.namelist()
     sheet = openpyxl.load_workbook(path)["data"]
     assert sheet.tables["T"].ref == "A1:B4"
     assert [[c.value for c in r] for r in sheet.iter_rows()] == [

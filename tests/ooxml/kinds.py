@@ -153,10 +153,6 @@ def summary_workbook(tmp: Path) -> Built:
     return Built(path=out, framework=framework)
 
 
-ORPHANS = (
-    "the summary keeps 13 shared strings that no cell uses (the table column names), left by "
-    "the streaming-table workaround in xlsxkit/render/xlsx/streaming.py (issue 15)"
-)
 ERROR_OVER_225 = (
     "the stage-list validation error message is cut at 255 characters by len() "
     "(xlsxkit/workbook/write.py), over Excel's 225-unit limit for error messages (issue 15)"
@@ -186,7 +182,6 @@ KINDS: tuple[FileKind, ...] = (
         name="summary",
         role=Role.SUMMARY,
         build=summary_workbook,
-        known={"limits:orphan-strings": ORPHANS},
     ),
 )
 

@@ -11,7 +11,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xlsxkit.codes import Code
-from xlsxkit.framework.model import Answer, Criterion, Dimension, Framework, Return, ReturnStatus
+from xlsxkit.framework.model import (
+    Action,
+    Answer,
+    Criterion,
+    Dimension,
+    Framework,
+    Return,
+    ReturnStatus,
+)
 from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.problems import Problem, warning
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fits, utf16_units
@@ -191,36 +199,12 @@ class Summary:
         for org, d, c in self._org_criteria():
             stage_id = org.stages[c.id]
             if stage_id is None:
-                yield NextStep(
-                    org_id=org.org_id,
-                    org_name=org.org_name,
-                    dimension_id=d.id,
-                    criterion_id=c.id,
-                    current_stage_id="",
-                    action_id="",
-                    action_stage_id="",
-                    notes="",
-                    lead="",
-                    target_date="",
-                )
+                yield _next_step(org, d, c, "", None)
                 continue
             level = fw.stage(stage_id).index
             for a in c.actions:
-                if fw.stage(a.stage_id).index > level or org.done[a.id] is True:
-                    continue
-                answer = org.answers.get(a.id)
-                yield NextStep(
-                    org_id=org.org_id,
-                    org_name=org.org_name,
-                    dimension_id=d.id,
-                    criterion_id=c.id,
-                    current_stage_id=stage_id,
-                    action_id=a.id,
-                    action_stage_id=a.stage_id,
-                    notes=answer.notes if answer else "",
-                    lead=answer.lead if answer else "",
-                    target_date=answer.target_date if answer else "",
-                )
+                if fw.stage(a.stage_id).index <= level and org.done[a.id] is not True:
+                    yield _next_step(org, d, c, stage_id, a)
 
     def comments(self) -> Iterator[CommentRow]:
         """All free text: evidence, notes, leads and dates, with organisation and item."""
@@ -244,6 +228,25 @@ class Summary:
                         kind=kind,
                         text=text,
                     )
+
+
+def _next_step(
+    org: OrgResult, d: Dimension, c: Criterion, stage_id: str, a: Action | None
+) -> NextStep:
+    """Action A still to do at STAGE_ID, or (A None) criterion C still to assess."""
+    answer = org.answers.get(a.id) if a is not None else None
+    return NextStep(
+        org_id=org.org_id,
+        org_name=org.org_name,
+        dimension_id=d.id,
+        criterion_id=c.id,
+        current_stage_id=stage_id,
+        action_id=a.id if a is not None else "",
+        action_stage_id=a.stage_id if a is not None else "",
+        notes=answer.notes if answer else "",
+        lead=answer.lead if answer else "",
+        target_date=answer.target_date if answer else "",
+    )
 
 
 def _org_result(framework: Framework, r: Return) -> OrgResult:

@@ -3,14 +3,17 @@ constant-memory worksheet.
 
 XlsxWriter refuses ``add_table`` in constant-memory mode only because the call may write the
 table's cells itself. Here the caller registers the table before writing its header row and
-then writes every cell (header included) in row order, which replaces the header cells the
-call stored; so the table is registered with constant-memory mode briefly off.
+then writes every cell (header included) in row order; so the table is registered with
+constant-memory mode briefly off, and the header cells the call would store are not stored
+at all (kept, they would only leave their texts in the shared-string table, used by no cell:
+every cell of a constant-memory sheet holds its text inline).
 
-This relies on two private attributes of ``xlsxwriter.worksheet.Worksheet``:
-``constant_memory`` (the mode flag ``add_table`` checks) and ``table_cells`` (the index of
-table cells it fills). :data:`PRIVATE_ATTRIBUTES` names them, and ``tests/test_views.py``
-checks them against the installed XlsxWriter, so an upgrade that changes them fails loudly
-in the tests instead of quietly writing a broken summary. ``pyproject.toml`` pins XlsxWriter
+This relies on private attributes of ``xlsxwriter.worksheet.Worksheet``: ``constant_memory``
+(the mode flag ``add_table`` checks), ``table_cells`` (the index of table cells it fills)
+and ``_write_string`` (the method it writes the header cells with).
+:data:`PRIVATE_ATTRIBUTES` names them, and ``tests/test_views.py`` checks them against the
+installed XlsxWriter, so an upgrade that changes them fails loudly in the tests instead of
+quietly writing a broken summary. ``pyproject.toml`` pins XlsxWriter
 below its next major version for the same reason; ``benchmarks/bench_import.py`` measures
 the memory this saves.
 """
@@ -22,7 +25,7 @@ from typing import Any, Final
 from xlsxwriter.worksheet import Worksheet
 
 #: The private attributes of ``Worksheet`` this module sets.
-PRIVATE_ATTRIBUTES: Final = ("constant_memory", "table_cells")
+PRIVATE_ATTRIBUTES: Final = ("constant_memory", "table_cells", "_write_string")
 
 
 class _NoIndex(dict[Any, Any]):
@@ -32,8 +35,13 @@ class _NoIndex(dict[Any, Any]):
         pass
 
 
+def _not_stored(*args: Any, **kwargs: Any) -> int:
+    return 0
+
+
 class StreamingWorksheet(Worksheet):  # type: ignore[misc]
-    """A constant-memory worksheet that can still hold an Excel table."""
+    """A constant-memory worksheet that can still hold an Excel table. The caller writes the
+    table's header cells itself, after ``add_table`` and in row order."""
 
     def add_table(self, *args: Any, **kwargs: Any) -> Any:
         # XlsxWriter indexes every cell of a table so as to refuse overlapping merges and
@@ -41,7 +49,9 @@ class StreamingWorksheet(Worksheet):  # type: ignore[misc]
         # and nothing else, so the index is not kept.
         self.table_cells = _NoIndex()
         self.constant_memory = False
+        self._write_string = _not_stored  # the header cells: the caller writes them
         try:
             return super().add_table(*args, **kwargs)
         finally:
+            del self._write_string
             self.constant_memory = True
