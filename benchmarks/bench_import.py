@@ -61,7 +61,7 @@ def _write(args: tuple[int, str]) -> None:
             instructions=load_template(),
             token=f"{i:016x}",
             generated_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=i),
-            prefill=_answers(framework, rng),
+            typed=_answers(framework, rng),
         ),
         Path(folder) / f"org-{i:05}.xlsx",
     )

@@ -11,16 +11,12 @@ import openpyxl
 
 from xlsxkit.framework.model import Framework
 from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.plan import plan_workbook
 
-FIELD_COLUMNS = {
-    "stage": L.COL_INPUT,
-    "comment": L.COL_NOTE,
-    "done": L.COL_INPUT,
-    "notes": L.COL_NOTE,
-    "lead": L.COL_LEAD,
-    "target_date": L.COL_DATE,
-}
+#: field name -> column, from the layout's one Fields table.
+FIELD_COLUMNS: dict[str, int] = {f.name: f.col for f in L.FIELDS}
 
+#: (item id, field name) -> the raw value a partner's app leaves in the cell.
 Answers = dict[tuple[str, str], Any]
 
 
@@ -38,11 +34,10 @@ def rows_by_id(path: Path) -> dict[str, tuple[str, int]]:
     return out
 
 
-def cell_for(path: Path, item_id: str, field: str) -> tuple[str, str]:
-    """(sheet, A1 reference) of an item's input cell."""
-    sheet, row = rows_by_id(path)[item_id]
-    col = L.START_VALUE_COL if field == "org_name" else FIELD_COLUMNS[field]
-    return sheet, f"{L.col_letter(col)}{row}"
+def cell_for(framework: Framework, item_id: str, field: str) -> tuple[str, str]:
+    """(sheet, A1 reference) of an item's input cell in a generated workbook, by the plan."""
+    sheet, row, col = plan_workbook(framework).cell(item_id, L.FIELD[L.FieldName(field)])
+    return sheet, L.cell_ref(row, col)
 
 
 def fill_with_openpyxl(src: Path, dst: Path, answers: Answers) -> None:
@@ -55,8 +50,7 @@ def fill_with_openpyxl(src: Path, dst: Path, answers: Answers) -> None:
     ids = rows_by_id(src)
     for (item_id, field), value in answers.items():
         sheet, row = ids[item_id]
-        col = L.START_VALUE_COL if field == "org_name" else FIELD_COLUMNS[field]
-        cell = wb[sheet].cell(row=row, column=col + 1)
+        cell = wb[sheet].cell(row=row, column=FIELD_COLUMNS[field] + 1)
         if isinstance(value, str) and value.startswith("="):
             cell.value = value
             cell.data_type = "s"  # typed text, not a formula

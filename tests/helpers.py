@@ -64,7 +64,7 @@ def write_filled(
             instructions=load_template(),
             token=token,
             round="2026 Q4",
-            prefill=answers,
+            typed=answers,
             generated_at=saved or dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC),
         ),
         path,

@@ -98,7 +98,7 @@ def test_an_internal_error_is_a_verdict(
     def broken(*args: object, **kwargs: object) -> object:
         raise KeyError("something xlsxkit did not expect")
 
-    monkeypatch.setattr(reader, "_action_answer", broken)
+    monkeypatch.setattr(reader, "read_answer", broken)
     r = read_return(inbox / "0-alpha.xlsx", framework)
     assert (r.status, r.code) == ("rejected", "internal-error")
     assert "KeyError" in r.reason and "something xlsxkit did not expect" in r.reason

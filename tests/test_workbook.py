@@ -17,7 +17,8 @@ from xlsxkit.framework.load import load_framework
 from xlsxkit.framework.model import Framework
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.instructions import load_template
-from xlsxkit.workbook.write import BOOLEAN_FORMAT, WorkbookSpec, write_workbook
+from xlsxkit.workbook.styles import BOOLEAN_FORMAT
+from xlsxkit.workbook.write import WorkbookSpec, write_workbook
 
 
 @pytest.fixture()

@@ -555,6 +555,14 @@ class Code(StrEnum):
         "The target date cannot be read without guessing; it was left blank",
         "Ask the partner to write dates as 2027-03-31.",
     )
+    TEXT_TRUNCATED = (
+        "text-truncated",
+        _R,
+        _W,
+        "A text in the return is longer than an Excel cell can hold (32,767 characters); "
+        "only its start was imported",
+        "Ask the partner for the full text (the warning names the cell).",
+    )
     SUMMARY_TEXT_CUT = (
         "summary-text-cut",
         _R,

@@ -153,31 +153,12 @@ def summary_workbook(tmp: Path) -> Built:
     return Built(path=out, framework=framework)
 
 
-ERROR_OVER_225 = (
-    "the stage-list validation error message is cut at 255 characters by len() "
-    "(xlsxkit/workbook/write.py), over Excel's 225-unit limit for error messages (issue 15)"
-)
-EMOJI_DROPS_DROPDOWNS = (
-    "the stage-list input message is cut at 255 by len(), but emoji count 2 UTF-16 units, so "
-    "XlsxWriter warns and leaves the stage dropdowns out (being fixed in the writer)"
-)
-
 KINDS: tuple[FileKind, ...] = (
     FileKind(name="bundled", role=Role.WORKBOOK, build=bundled_workbook),
     FileKind(name="generic", role=Role.WORKBOOK, build=generic_workbook),
     FileKind(name="password", role=Role.WORKBOOK, build=password_workbook),
-    FileKind(
-        name="unicode-7x12",
-        role=Role.WORKBOOK,
-        build=unicode_workbook,
-        known={"limits:dv-error": ERROR_OVER_225},
-    ),
-    FileKind(
-        name="emoji-stages",
-        role=Role.WORKBOOK,
-        build=emoji_workbook,
-        known={"writer-warnings": EMOJI_DROPS_DROPDOWNS, "dropdowns": EMOJI_DROPS_DROPDOWNS},
-    ),
+    FileKind(name="unicode-7x12", role=Role.WORKBOOK, build=unicode_workbook),
+    FileKind(name="emoji-stages", role=Role.WORKBOOK, build=emoji_workbook),
     FileKind(
         name="summary",
         role=Role.SUMMARY,

@@ -23,8 +23,9 @@ from xlsxkit.inbound.batch import ImportRequest
 from xlsxkit.inbound.orgs import org_id_for
 from xlsxkit.outbound.generate import GenerateRequest, generate
 from xlsxkit.workbook.instructions import InstructionsTemplate
+from xlsxkit.workbook.layout import FieldName as F
 from xlsxkit.workbook.manifest import ManifestRow
-from xlsxkit.workbook.write import CellValue, WorkbookSpec, write_workbook
+from xlsxkit.workbook.write import CellKey, CellValue, WorkbookSpec, write_workbook
 
 SAMPLE_ORGANISATIONS = (
     ("Northfield NHS Foundation Trust", "Priya Shah"),
@@ -72,28 +73,28 @@ class DemoResult:
 
 def _answers(
     framework: Framework, rng: random.Random, *, completeness: float, maturity: int
-) -> dict[tuple[str, str], CellValue]:
+) -> dict[CellKey, CellValue]:
     """Plausible answers: stages around MATURITY, most actions at or below it done."""
-    answers: dict[tuple[str, str], CellValue] = {}
+    answers: dict[CellKey, CellValue] = {}
     n = len(framework.stages)
     for criterion in framework.criteria:
         if rng.random() > completeness:
             continue
         index = max(1, min(n, maturity + rng.choice((-1, 0, 0, 1))))
         stage = framework.stages[index - 1]
-        answers[(criterion.id, "stage")] = stage.label
+        answers[(criterion.id, F.STAGE)] = stage.label
         if rng.random() < 0.5:
-            answers[(criterion.id, "comment")] = rng.choice(EVIDENCE)
+            answers[(criterion.id, F.COMMENT)] = rng.choice(EVIDENCE)
         for action in criterion.actions:
             level = framework.stage(action.stage_id).index
             chance = 0.85 if level < index else 0.55 if level == index else 0.1
             done = rng.random() < chance
-            answers[(action.id, "done")] = done
+            answers[(action.id, F.DONE)] = done
             if rng.random() < 0.25:
-                answers[(action.id, "notes")] = rng.choice(NOTES)
+                answers[(action.id, F.NOTES)] = rng.choice(NOTES)
             if not done and rng.random() < 0.4:
-                answers[(action.id, "lead")] = rng.choice(LEADS)
-                answers[(action.id, "target_date")] = dt.date(2027, rng.randint(1, 12), 1)
+                answers[(action.id, F.LEAD)] = rng.choice(LEADS)
+                answers[(action.id, F.TARGET_DATE)] = dt.date(2027, rng.randint(1, 12), 1)
     return answers
 
 
@@ -158,7 +159,7 @@ def run_demo(
 
     def send_back(
         org: Organisation,
-        answers: dict[tuple[str, str], CellValue],
+        answers: dict[CellKey, CellValue],
         name: str,
         saved: dt.datetime,
     ) -> None:
@@ -172,7 +173,7 @@ def run_demo(
             deadline=dt.date(2026, 11, 20),
             return_to="ip-coordinator@example.org",
             generated_at=saved,
-            prefill=answers,
+            typed=answers,
         )
         write_workbook(spec, inbox / name)
 
@@ -200,14 +201,14 @@ def run_demo(
     messy = _answers(framework, rng, completeness=1.0, maturity=2)
     criteria = framework.criteria
     top = framework.stages[-1].label
-    messy[(criteria[0].id, "stage")] = f"  {top.upper().replace('-', ' ')} "
-    messy[(criteria[1].id, "stage")] = "Nearly there"
+    messy[(criteria[0].id, F.STAGE)] = f"  {top.upper().replace('-', ' ')} "
+    messy[(criteria[1].id, F.STAGE)] = "Nearly there"
     first_actions = criteria[0].actions
     if first_actions:
-        messy[(first_actions[0].id, "done")] = "yes"
+        messy[(first_actions[0].id, F.DONE)] = "yes"
     if len(first_actions) > 1:
-        messy[(first_actions[1].id, "done")] = "maybe"
-        messy[(first_actions[1].id, "target_date")] = "next spring"
+        messy[(first_actions[1].id, F.DONE)] = "maybe"
+        messy[(first_actions[1].id, F.TARGET_DATE)] = "next spring"
     send_back(org, messy, f"{org.id}_final_v2.xlsx", sent_at + 16 * day)
     # The last organisation sends a CSV export instead of the workbook.
     (inbox / f"{orgs[8].id}.csv").write_text(

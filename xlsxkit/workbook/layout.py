@@ -1,8 +1,10 @@
 """The layout contract: where everything lives in an assessment workbook.
 
 The writer (:mod:`xlsxkit.workbook.write`) and the reader (:mod:`xlsxkit.workbook.read`)
-both use this module and nothing else to agree on sheet names, columns, identity keys and
-defined names.
+both use this module and :mod:`xlsxkit.workbook.plan` (which row each item is on) and
+nothing else to agree on sheet names, columns, the fields of a row, identity keys and
+defined names. Both iterate the same :data:`FIELDS` table, so a field added here is written
+and read back without a second list to keep in step.
 
 Rows are never found by position. Every input row carries the id of its criterion or
 action in the hidden id column, and the reader looks rows up by those ids on whatever
@@ -13,6 +15,8 @@ stored in the workbook so that a later xlsxkit can still read an older workbook.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 from xlsxkit import names
@@ -47,6 +51,24 @@ KEY_GENERATED_AT: Final = "generated_at"
 KEY_XLSXKIT_VERSION: Final = "xlsxkit_version"
 KEY_TOKEN: Final = "token"
 SHEET_KEY_PREFIX: Final = "sheet:"  # "sheet:<dimension id>" -> sheet name as generated
+#: The identity keys in the order they are written (then one SHEET_KEY_PREFIX key per
+#: dimension). The reader finds keys by name, never by row.
+IDENTITY_KEYS: Final = (
+    KEY_LAYOUT_VERSION,
+    KEY_FRAMEWORK_ID,
+    KEY_FRAMEWORK_VERSION,
+    KEY_FRAMEWORK_HASH,
+    KEY_FRAMEWORK_TITLE,
+    KEY_ORG_ID,
+    KEY_ORG_NAME,
+    KEY_GENERIC,
+    KEY_ROUND,
+    KEY_DEADLINE,
+    KEY_RETURN_TO,
+    KEY_GENERATED_AT,
+    KEY_XLSXKIT_VERSION,
+    KEY_TOKEN,
+)
 
 # Lists for validations live on the identity sheet, never inline (Excel drops inline
 # lists over 255 characters).
@@ -84,18 +106,87 @@ START_ORG_ROW_ID: Final = "org-name"  # id in column A on the organisation row
 START_LABEL_COL: Final = 3  # D
 START_VALUE_COL: Final = 4  # E: the organisation's name (typed in a generic workbook)
 
-# The fields of a row, by kind: (field name, column).
-CRITERION_FIELDS: Final = (("stage", COL_INPUT), ("comment", COL_NOTE))
-ACTION_FIELDS: Final = (
-    ("done", COL_INPUT),
-    ("notes", COL_NOTE),
-    ("lead", COL_LEAD),
-    ("target_date", COL_DATE),
+# The fields of a row ------------------------------------------------------------------
+
+
+class FieldName(StrEnum):
+    """The input fields of the form (the values equal the old string keys)."""
+
+    STAGE = "stage"
+    COMMENT = "comment"
+    DONE = "done"
+    NOTES = "notes"
+    LEAD = "lead"
+    TARGET_DATE = "target_date"
+    ORG_NAME = "org_name"
+
+
+class FieldType(StrEnum):
+    """How a field is typed, which decides how it is written and how it is read back."""
+
+    STAGE = "stage"  # a stage label from the dropdown (or typed over it)
+    TEXT = "text"  # free text, kept exactly as typed
+    TICK = "tick"  # a native checkbox; TRUE/FALSE in apps without one
+    DATE = "date"  # a target date
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Field:
+    """One input cell of a row of KIND: its column, its type, and the attribute of
+    :class:`~xlsxkit.framework.model.Answer` it fills (None: not part of an answer)."""
+
+    name: FieldName
+    kind: str
+    col: int
+    type: FieldType
+    answer_attr: str | None
+    what: str  # what the cell holds, in messages
+
+
+def _field(
+    name: FieldName, kind: str, col: int, type_: FieldType, attr: str | None, what: str
+) -> Field:
+    return Field(name=name, kind=kind, col=col, type=type_, answer_attr=attr, what=what)
+
+
+#: Every input field of the form: one row each, read and written from this table alone.
+FIELDS: Final = (
+    _field(FieldName.STAGE, KIND_CRITERION, COL_INPUT, FieldType.STAGE, "stage_id", "stage"),
+    _field(FieldName.COMMENT, KIND_CRITERION, COL_NOTE, FieldType.TEXT, "comment", "evidence"),
+    _field(FieldName.DONE, KIND_ACTION, COL_INPUT, FieldType.TICK, "done", "tick"),
+    _field(FieldName.NOTES, KIND_ACTION, COL_NOTE, FieldType.TEXT, "notes", "notes"),
+    _field(FieldName.LEAD, KIND_ACTION, COL_LEAD, FieldType.TEXT, "lead", "lead"),
+    _field(
+        FieldName.TARGET_DATE, KIND_ACTION, COL_DATE, FieldType.DATE, "target_date", "target date"
+    ),
+    _field(
+        FieldName.ORG_NAME,
+        KIND_ORG_NAME,
+        START_VALUE_COL,
+        FieldType.TEXT,
+        None,
+        "organisation name",
+    ),
 )
+FIELD: Final = {f.name: f for f in FIELDS}
+CRITERION_FIELDS: Final = tuple(f for f in FIELDS if f.kind == KIND_CRITERION)
+ACTION_FIELDS: Final = tuple(f for f in FIELDS if f.kind == KIND_ACTION)
+FIELDS_BY_KIND: Final = {
+    KIND_CRITERION: CRITERION_FIELDS,
+    KIND_ACTION: ACTION_FIELDS,
+    KIND_ORG_NAME: (FIELD[FieldName.ORG_NAME],),
+}
 
 # Reading bounds: a form never comes near these.
 MAX_READ_ROWS: Final = 5000
 MAX_READ_COLS: Final = 64
+
+# Excel's own limits, counted in UTF-16 code units as Excel counts them.
+MAX_CELL_TEXT: Final = 32767
+MAX_HEADER_FOOTER: Final = 255
+MAX_VALIDATION_TITLE: Final = 32
+MAX_VALIDATION_INPUT: Final = 255
+MAX_VALIDATION_ERROR: Final = 225  # Excel's UI limit ([MS-XLS] DValStrings); XlsxWriter allows 255
 
 
 def col_letter(col: int) -> str:

@@ -27,7 +27,7 @@ from xlsxkit.outfiles import MARKER_PROPERTY
 from xlsxkit.render.xlsx.streaming import StreamingWorksheet
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fit_cell
 from xlsxkit.results.consolidate import Summary
-from xlsxkit.workbook.write import HEADER_FILL, stage_colours
+from xlsxkit.workbook.styles import HEADER_FILL, stage_colours
 
 EXCEL_MAX_ROWS = 1_048_576
 NOT_ASSESSED_FILL = "#D9D9D9"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.render.xlsx.book import EXCEL_MAX_ROWS, Book, Cell, Sheet, StageCell, StatusCell, fit
 from xlsxkit.results import views
-from xlsxkit.workbook.write import estimate_lines
+from xlsxkit.workbook.styles import estimate_lines
 
 #: The most lines a list row is made tall enough for.
 MAX_LINES = 26

@@ -14,7 +14,7 @@ from xlsxkit.render.xlsx.book import (
     Styled,
 )
 from xlsxkit.results import views
-from xlsxkit.workbook.write import estimate_lines
+from xlsxkit.workbook.styles import estimate_lines
 
 #: Heatmap headers longer than this are shortened (the whole text is on the dimension sheet).
 HEATMAP_HEADER_MAX = 90

@@ -1,0 +1,140 @@
+"""Decoding a found row into an :class:`~xlsxkit.framework.model.Answer`: one decoder per
+:class:`~xlsxkit.workbook.layout.FieldType`, over the same :data:`layout.FIELDS` table the
+writer fills the cells from. Never guesses: a value that is not one of the accepted forms
+is a warning with its cell, and the field stays unanswered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxkit.codes import Code
+from xlsxkit.framework.model import Answer
+from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.normalise import (
+    UNREADABLE,
+    StageMatcher,
+    describe,
+    free_text,
+    parse_date,
+    parse_done,
+)
+from xlsxkit.workbook.read.rows import Found
+from xlsxkit.workbook.read.state import ReadState, cap_text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Context:
+    matcher: StageMatcher
+    formulas: dict[str, set[str]]  # sheet -> cells holding a formula saved without value
+    state: ReadState
+
+
+def _raw(found: Found, field: L.Field) -> Any:
+    """The cell's value; a text longer than any cell can hold is cut first, so a giant
+    string costs no more to check than a normal one (it is unreadable either way)."""
+    value = found.at(field.col)
+    return cap_text(value) if isinstance(value, str) else value
+
+
+def _warn(found: Found, field: L.Field, ctx: Context, code: Code, message: str) -> None:
+    ctx.state.warn(code, message, sheet=found.sheet, cell=found.ref(field.col))
+
+
+def _formula_without_value(found: Found, field: L.Field, ctx: Context) -> bool:
+    ref = found.ref(field.col)
+    if ref in ctx.formulas.get(found.sheet, set()):
+        _warn(
+            found,
+            field,
+            ctx,
+            Code.MISSING_CACHED_VALUE,
+            f"the {field.what} is a formula saved without its value (the app that saved the "
+            "file did not calculate it); left unanswered. Open and save the file in Excel or "
+            "LibreOffice, then import it again",
+        )
+        return True
+    return False
+
+
+def _stage(found: Found, field: L.Field, ctx: Context) -> str | None:
+    if _formula_without_value(found, field, ctx):
+        return None
+    raw = _raw(found, field)
+    matched = ctx.matcher.match(raw)
+    if matched is UNREADABLE:
+        labels = ", ".join(s.label for s in ctx.state.framework.stages)
+        _warn(
+            found,
+            field,
+            ctx,
+            Code.UNREADABLE_STAGE,
+            f"{describe(raw)} is not a stage of this framework ({labels}); the "
+            "criterion was left unanswered. Ask the partner which stage they meant",
+        )
+        return None
+    return matched if isinstance(matched, str) else None
+
+
+def _tick(found: Found, field: L.Field, ctx: Context) -> bool | None:
+    if _formula_without_value(found, field, ctx):
+        return None
+    raw = _raw(found, field)
+    parsed = parse_done(raw)
+    if parsed is UNREADABLE:
+        _warn(
+            found,
+            field,
+            ctx,
+            Code.UNREADABLE_TICK,
+            f"{describe(raw)} is not a tick: use TRUE/FALSE, yes/no, x or ✓; "
+            "the action was left unanswered",
+        )
+        return None
+    return parsed if isinstance(parsed, bool) else None
+
+
+def _date(found: Found, field: L.Field, ctx: Context) -> str:
+    raw = _raw(found, field)
+    parsed = parse_date(raw)
+    if parsed is UNREADABLE:
+        _warn(
+            found,
+            field,
+            ctx,
+            Code.UNREADABLE_DATE,
+            f"{describe(raw)} is not a date xlsxkit can read without guessing; the target "
+            "date was left blank. Write dates as 2027-03-31",
+        )
+        return ""
+    return parsed.isoformat() if isinstance(parsed, dt.date) else ""
+
+
+def read_text(found: Found, field: L.Field, state: ReadState) -> str:
+    """A free-text field exactly as typed, cut to a cell's limit with a warning."""
+    text = free_text(found.at(field.col))
+    return state.keep(text, what=field.what, sheet=found.sheet, cell=found.ref(field.col))
+
+
+def _text(found: Found, field: L.Field, ctx: Context) -> str:
+    return read_text(found, field, ctx.state)
+
+
+DECODERS: dict[L.FieldType, Callable[[Found, L.Field, Context], Any]] = {
+    L.FieldType.STAGE: _stage,
+    L.FieldType.TICK: _tick,
+    L.FieldType.DATE: _date,
+    L.FieldType.TEXT: _text,
+}
+
+
+def read_answer(item_id: str, found: Found, ctx: Context) -> Answer:
+    """The answer in FOUND's row: every field of its kind, decoded by its type."""
+    values: dict[str, Any] = {}
+    for field in L.FIELDS_BY_KIND[found.kind]:
+        assert field.answer_attr is not None
+        values[field.answer_attr] = DECODERS[field.type](found, field, ctx)
+    ctx.state.charge(len(found.sheet))
+    return Answer(item_id=item_id, sheet=found.sheet, row=found.row + 1, **values)

@@ -1,0 +1,315 @@
+"""A dimension's sheet: each success criterion with its stage dropdown, evidence cell and
+live indicator, and under it the suggested actions by stage, each with a native checkbox,
+notes, lead and target date. Every row is where :mod:`xlsxkit.workbook.plan` says, and
+every input cell is the column :data:`xlsxkit.workbook.layout.FIELDS` gives it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from xlsxwriter.worksheet import Worksheet
+
+from xlsxkit.framework.model import Criterion
+from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.plan import CriterionBlock, DimensionPlan
+from xlsxkit.workbook.styles import (
+    DIMENSION_WIDTHS,
+    HEADER_FILL,
+    estimate_lines,
+    fit,
+    row_height,
+)
+from xlsxkit.workbook.write.book import Book
+
+#: Bounds on input: a target date must fall in this window.
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+
+NOT_NAMED_YET = "(organisation not named yet: see Start)"
+
+_F = L.FieldName
+
+
+def _abs_range(col: int, first: int, last: int) -> str:
+    letter = L.col_letter(col)
+    return f"${letter}${first + 1}:${letter}${last + 1}"
+
+
+def write_dimension(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
+    f = book.formats
+    fw = book.fw
+    spec = book.spec
+    dimension = fw.dimension(dim.dimension_id)
+    ws.hide_gridlines(2)
+    book.hide_id_columns(ws)
+    for col, width in DIMENSION_WIDTHS.items():
+        ws.set_column(col, col, width)
+    ws.set_tab_color(HEADER_FILL)
+
+    # Title, guidance and column headings: frozen and repeated on every printed page.
+    # The title spans D:G and the organisation H:I, so neither runs into the other.
+    title = fit(f"{dimension.name}: {fw.title}", L.MAX_CELL_TEXT)
+    ws.merge_range(0, L.COL_TEXT, 0, L.COL_LEAD, "", f["title"])
+    ws.write_string(0, L.COL_TEXT, title, f["title"])
+    ws.merge_range(0, L.COL_DATE, 0, L.COL_INFO, "", f["heading"])
+    org_width = DIMENSION_WIDTHS[L.COL_DATE] + DIMENSION_WIDTHS[L.COL_INFO]
+    if spec.generic:
+        org_cell = book.plan.org_cell
+        ws.write_formula(
+            0,
+            L.COL_DATE,
+            f'=IF({org_cell}="","{NOT_NAMED_YET}",{org_cell})',
+            f["heading"],
+            NOT_NAMED_YET,
+        )
+        org_text = NOT_NAMED_YET
+    else:
+        ws.write_string(0, L.COL_DATE, spec.org_display, f["heading"])
+        org_text = spec.org_display
+    title_width = sum(DIMENSION_WIDTHS[c] for c in range(L.COL_TEXT, L.COL_LEAD + 1))
+    ws.set_row(
+        0,
+        max(
+            24.0,
+            22.0 * estimate_lines(title, title_width * 0.7),
+            17.0 * estimate_lines(org_text, org_width * 0.85),
+        ),
+    )
+    guide = dimension.description or (
+        "For each success criterion, pick the stage reached in the yellow Stage cell and "
+        "give your evidence. Then tick each suggested action you have done."
+    )
+    ws.merge_range(1, L.COL_TEXT, 1, L.LAST_COL, "", f["subtitle"])
+    ws.write_string(1, L.COL_TEXT, guide, f["subtitle"])
+    ws.set_row(1, row_height((guide, 170)))
+    headings = {
+        L.COL_TEXT: "Success criterion / suggested action",
+        L.COL_INPUT: "Stage reached / Done?",
+        L.COL_NOTE: "Evidence, comments and notes",
+        L.COL_LEAD: "Lead / owner",
+        L.COL_DATE: "Target date",
+        L.COL_INFO: "Progress / cross-references",
+    }
+    for col, text in headings.items():
+        ws.write_string(2, col, text, f["header"])
+    ws.set_row(2, 32)
+    ws.freeze_panes(L.HEADER_ROWS, 0)
+
+    for block in dim.blocks:
+        _criterion_block(book, ws, block, len(dim.blocks))
+
+    stage_col = L.FIELD[_F.STAGE].col
+    stage_cells = [L.cell_ref(b.row, stage_col) for b in dim.blocks]
+    for stage in fw.stages:
+        literal = '"' + stage.label.replace('"', '""') + '"'
+        ws.conditional_format(
+            stage_cells[0],
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": literal,
+                "format": f[f"stage_cf:{stage.id}"],
+                "multi_range": " ".join(stage_cells),
+            },
+        )
+    top = L.cell_ref(dim.first_row, L.COL_TEXT)
+    bottom = L.cell_ref(dim.last_row, L.COL_INFO)
+    kind = f"${L.col_letter(L.COL_KIND)}{dim.first_row + 1}"
+    box = f"${L.col_letter(L.FIELD[_F.DONE].col)}{dim.first_row + 1}"
+    ws.conditional_format(
+        f"{top}:{bottom}",
+        {
+            "type": "formula",
+            "criteria": f'=AND({kind}="{L.KIND_ACTION}",OR({box}=TRUE,{box}="TRUE"))',
+            "format": f["done"],
+        },
+    )
+    book.print_setup(ws, L.HEADER_ROWS - 1)
+    book.protect(ws)
+
+
+def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: int) -> None:
+    f = book.formats
+    fw = book.fw
+    criterion = fw.criterion(block.criterion_id)
+    # Band: "SUCCESS CRITERION 1 OF 2"
+    row = block.band_row
+    ws.write_string(row, L.COL_TEXT, f"SUCCESS CRITERION {block.number} OF {total}", f["band"])
+    ws.write_string(row, L.COL_INPUT, "Stage reached", f["band"])
+    ws.write_string(row, L.COL_NOTE, "Evidence / comments", f["band"])
+    ws.write_string(row, L.COL_INFO, "Actions done up to this stage", f["band"])
+    ws.set_row(row, 18)
+
+    # The criterion row: text, stage dropdown, evidence, live indicator.
+    crow = block.row
+    text = criterion.text
+    if criterion.guidance:
+        text += f"\n\nGuidance: {criterion.guidance}"
+    text = fit(text, L.MAX_CELL_TEXT)
+    stage, comment = L.FIELD[_F.STAGE], L.FIELD[_F.COMMENT]
+    ws.write_string(crow, L.COL_ID, criterion.id)
+    ws.write_string(crow, L.COL_KIND, L.KIND_CRITERION)
+    ws.write_string(crow, L.COL_TEXT, text, f["criterion"])
+    book.value(ws, crow, stage.col, book.inputs.get(criterion.id, stage.name), f["input_stage"])
+    ws.merge_range(crow, comment.col, crow, L.COL_DATE, "", f["input"])
+    value = book.inputs.get(criterion.id, comment.name)
+    if value is not None:
+        book.value(ws, crow, comment.col, value, f["input"])
+    labels = ", ".join(s.label for s in fw.stages)
+    ws.data_validation(
+        crow,
+        stage.col,
+        crow,
+        stage.col,
+        {
+            "validate": "list",
+            "source": "=" + book.plan.stage_range,
+            "ignore_blank": True,
+            "input_title": "Stage reached",
+            "input_message": fit(
+                f"Pick the stage reached for this criterion: {labels}. "
+                "Leave it blank if not assessed yet.",
+                L.MAX_VALIDATION_INPUT,
+            ),
+            "error_title": "Not one of the stages",
+            "error_message": fit(
+                f"Pick a stage from the list ({labels}), or delete the cell's content "
+                "if it is not assessed yet.",
+                L.MAX_VALIDATION_ERROR,
+            ),
+            "error_type": "stop",
+        },
+    )
+    ws.set_row(
+        crow,
+        max(
+            row_height((text, DIMENSION_WIDTHS[L.COL_TEXT])),
+            row_height(("x" * 60, DIMENSION_WIDTHS[L.COL_INFO])),
+        ),
+    )
+
+    for group in block.groups:
+        heading = f"Suggested actions at stage: {fw.stage(group.stage_id).label}"
+        fmt = f[f"stage:{group.stage_id}"]
+        hrow = group.heading_row
+        ws.write_string(hrow, L.COL_TEXT, heading, fmt)
+        ws.write_string(hrow, L.COL_INPUT, "Done?", fmt)
+        ws.write_string(hrow, L.COL_NOTE, "Notes", fmt)
+        ws.write_string(hrow, L.COL_LEAD, "Lead / owner", fmt)
+        ws.write_string(hrow, L.COL_DATE, "Target date", fmt)
+        ws.write_string(hrow, L.COL_INFO, "See also", fmt)
+        ws.set_row(hrow, row_height((heading, DIMENSION_WIDTHS[L.COL_TEXT])))
+        for action_id, arow in group.actions:
+            _action_row(book, ws, action_id, arow)
+    _indicator(book, ws, block, criterion)
+    # A spacer row between criteria.
+    ws.set_row(block.spacer_row, 10)
+
+
+def _action_row(book: Book, ws: Worksheet, action_id: str, row: int) -> None:
+    f = book.formats
+    fw = book.fw
+    inputs = book.inputs
+    action = fw.action(action_id)
+    text = action.text
+    if action.details:
+        text += "".join(f"\n• {d}" for d in action.details)
+    if action.guidance:
+        text += f"\nGuidance: {action.guidance}"
+    text = fit(text, L.MAX_CELL_TEXT)
+    ws.write_string(row, L.COL_ID, action.id)
+    ws.write_string(row, L.COL_KIND, L.KIND_ACTION)
+    ws.write_number(row, L.COL_STAGE_INDEX, fw.stage(action.stage_id).index)
+    ws.write_string(row, L.COL_TEXT, text, f["action"])
+    tick = L.FIELD[_F.DONE]
+    done = inputs.get(action.id, tick.name)
+    if done is None or isinstance(done, bool):
+        ws.insert_checkbox(row, tick.col, bool(done), f["checkbox"])
+    else:
+        book.value(ws, row, tick.col, done, f["checkbox"])
+    ws.data_validation(
+        row,
+        tick.col,
+        row,
+        tick.col,
+        {
+            "validate": "list",
+            "source": ["TRUE", "FALSE"],
+            "ignore_blank": True,
+            "error_title": "Tick the box or pick TRUE/FALSE",
+            "error_message": "Tick the box when the action is done. If your app shows "
+            "TRUE/FALSE instead, pick TRUE for done and FALSE for not done.",
+            "error_type": "stop",
+        },
+    )
+    for name, fmt in ((_F.NOTES, "input"), (_F.LEAD, "input"), (_F.TARGET_DATE, "date")):
+        field = L.FIELD[name]
+        book.value(ws, row, field.col, inputs.get(action.id, name), f[fmt])
+    date_col = L.FIELD[_F.TARGET_DATE].col
+    ws.data_validation(
+        row,
+        date_col,
+        row,
+        date_col,
+        {
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.datetime.combine(DATE_MIN, dt.time()),
+            "maximum": dt.datetime.combine(DATE_MAX, dt.time()),
+            "ignore_blank": True,
+            "input_title": "Target date",
+            "input_message": "Type a date, e.g. 2027-03-31.",
+            "error_title": "Not a date",
+            "error_message": "Type the target date as a date, e.g. 2027-03-31, "
+            "between 2000 and 2100.",
+            "error_type": "stop",
+        },
+    )
+    info = _cross_reference(book, action_id)
+    ws.write_string(row, L.COL_INFO, info, f["info"])
+    ws.set_row(
+        row,
+        row_height(
+            (text, DIMENSION_WIDTHS[L.COL_TEXT]),
+            (info, DIMENSION_WIDTHS[L.COL_INFO] * 1.2),
+        ),
+    )
+
+
+def _cross_reference(book: Book, action_id: str) -> str:
+    fw = book.fw
+    action = fw.action(action_id)
+    parts = []
+    if action.same_as:
+        other = fw.action(action.same_as)
+        sheet = book.plan.sheet_names[other.dimension_id]
+        parts.append(
+            f"Also a {fw.dimension(other.dimension_id).name} action: "
+            f"“{fit(other.text, 70)}” (sheet {sheet})"
+        )
+    for ref in action.see_also:
+        other = fw.action(ref)
+        sheet = book.plan.sheet_names[other.dimension_id]
+        parts.append(
+            f"See {fw.dimension(other.dimension_id).name}: “{fit(other.text, 70)}” (sheet {sheet})"
+        )
+    return fit("\n".join(parts), L.MAX_CELL_TEXT)
+
+
+def _indicator(book: Book, ws: Worksheet, block: CriterionBlock, criterion: Criterion) -> None:
+    f = book.formats
+    crow, first, last = block.row, block.first_action_row, block.last_action_row
+    if last < first or not criterion.actions:
+        ws.write_string(crow, L.COL_INFO, "No suggested actions", f["indicator"])
+        return
+    stage_cell = f"${L.col_letter(L.FIELD[_F.STAGE].col)}${crow + 1}"
+    idx = _abs_range(L.COL_STAGE_INDEX, first, last)
+    box = _abs_range(L.FIELD[_F.DONE].col, first, last)
+    k = f"MATCH({stage_cell},{book.plan.stage_range},0)"
+    formula = (
+        f'=IF({stage_cell}="","Pick a stage to see how many of its actions are done",'
+        f'IFERROR(SUMPRODUCT(({idx}<={k})*((({box}=TRUE)+({box}="TRUE"))>0))'
+        f'&" of "&COUNTIF({idx},"<="&{k})&" actions done at or below this stage",'
+        f'"Not one of the stages: pick from the list"))'
+    )
+    ws.write_formula(crow, L.COL_INFO, formula, f["indicator"], book.inputs.indicator(criterion))
