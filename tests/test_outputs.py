@@ -448,6 +448,35 @@ def test_a_second_generate_into_the_same_folder_stops_while_the_first_writes(
     assert procs.leftovers(tmp_path) == []
 
 
+def test_a_run_that_finds_a_new_folder_busy_leaves_it_to_the_run_that_has_it(
+    framework: Framework, tmp_path: Path
+) -> None:
+    # Both runs find the folder missing and make it; the one that gets the lock writes,
+    # and the other must not remove the folder on its way out.
+    out = tmp_path / "new" / "outbox"
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    args = ["generate", "--org", "North", "--out", out, "--framework", FW]
+    late_flag, first_flag = tmp_path / "made", tmp_path / "locked"
+    late = procs.start(*args, tmpdir=private_tmp, pause="folders-made", flag=late_flag)
+    try:
+        procs.wait_for(late_flag, late)
+        first = procs.start(*args, tmpdir=private_tmp, pause="locked", flag=first_flag)
+        try:
+            procs.wait_for(first_flag, first)
+            procs.release(late_flag)
+            ended = procs.finish(late)
+            assert ended.code == 1 and "another xlsxkit run is writing" in ended.err
+            assert out.is_dir()
+        finally:
+            procs.release(first_flag)
+        ended = procs.finish(first)
+    finally:
+        procs.release(late_flag)
+    assert ended.code == 0, ended.err
+    procs.batch_agrees(framework, out)
+
+
 def test_racing_generate_force_keeps_manifest_and_workbooks_in_agreement(
     framework: Framework, tmp_path: Path
 ) -> None:

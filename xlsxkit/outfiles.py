@@ -148,12 +148,18 @@ def create_folder(folder: Path, what: str) -> None:
 
 
 @contextlib.contextmanager
-def folders(paths: Iterable[Path], what: str) -> Iterator[list[Path]]:
-    """Create the output folders PATHS for the block; those it created (parents too) are
-    removed again, if still empty, when the block fails or is interrupted."""
+def locked(paths: Iterable[Path], *, what: str = "the outputs") -> Iterator[None]:
+    """Create the folders PATHS if need be, and hold the write lock on each while the block
+    runs. Raises :class:`OutputBusy` at once if another run holds one of them.
+
+    When the block fails or is interrupted, the folders this run created (parents too) are
+    removed again if still empty, while the locks are still held: a run that could not
+    take a lock removes nothing, so it never pulls a folder from under the run that has it.
+    """
+    wanted = list(dict.fromkeys(paths))
     created: list[Path] = []
-    wanted = list(paths)
-    done = False
+    fds: list[int] = []
+    holding = done = False
     try:
         for folder in wanted:
             missing: list[Path] = []
@@ -163,29 +169,21 @@ def folders(paths: Iterable[Path], what: str) -> Iterator[list[Path]]:
                 p = p.parent
             create_folder(folder, what)
             created += missing  # deepest first
-        yield wanted
-        done = True
-    finally:
-        if not done:
-            for p in created:
-                with contextlib.suppress(OSError):
-                    p.rmdir()
-
-
-@contextlib.contextmanager
-def locked(folders: Iterable[Path]) -> Iterator[None]:
-    """Hold the write lock on every folder (which must exist) while the block runs.
-
-    Raises :class:`OutputBusy` at once if another run holds one of them."""
-    fds: list[int] = []
-    try:
-        for folder in sorted({_real(f) for f in folders}):
+        checkpoint("folders-made")
+        for folder in sorted({_real(f) for f in wanted}):
             fd = _lock_folder(folder)
             if fd is not None:
                 fds.append(fd)
             _remove_stale_run_dirs(folder)
+        holding = True
+        checkpoint("locked")
         yield
+        done = True
     finally:
+        if holding and not done:
+            for p in created:
+                with contextlib.suppress(OSError):
+                    p.rmdir()
         for fd in fds:
             os.close(fd)
 
@@ -395,7 +393,6 @@ __all__ = [
     "checkpoint",
     "create_folder",
     "csv_header_is",
-    "folders",
     "locked",
     "quiet_child",
     "same_file",

@@ -30,7 +30,6 @@ from xlsxkit.outfiles import (
     OutputSet,
     checkpoint,
     csv_header_is,
-    folders,
     locked,
     quiet_child,
     same_file,
@@ -218,7 +217,7 @@ def import_job(
     or temporary file) when an output cannot be written."""
     targets = output_targets(summary_path, data_dir)
     check_outputs(targets, request.sources)
-    with folders(unique_parents(targets), "the outputs") as made, locked(made):
+    with locked(unique_parents(targets), what="the outputs"):
         result = run_import(request, progress=progress)
         checkpoint("import:read")
         summary = consolidate(request.framework, result)

@@ -38,7 +38,6 @@ from xlsxkit.outfiles import (
     OutputSet,
     checkpoint,
     csv_header_is,
-    folders,
     locked,
     quiet_child,
     write_failure,
@@ -297,7 +296,7 @@ def generate(
     """Write the workbooks and the manifest as one set. Raises :class:`GenerateError` or
     :class:`~xlsxkit.outfiles.OutputError`; either way nothing in the folder changed."""
     out = request.out_dir
-    with folders([out], "the workbooks"), locked([out]):
+    with locked([out], what="the workbooks"):
         batch = _read_batch(out)
         if batch is None and _visible_entries(out) and not request.force:
             raise GenerateError(
