@@ -127,7 +127,7 @@ def test_generate_generic_and_usage_errors(tmp_path: Path) -> None:
     code, output = run("generate", "--out", tmp_path / "g")
     assert code == 0 and "1 generic workbook" in output
     assert (tmp_path / "g" / "ip-engaging-people-self-assessment.xlsx").exists()
-    code, output = run("generate", "--out", tmp_path / "x", "--deadline", "15/01/2027")
+    code, output = run("generate", "--out", tmp_path / "x", "--deadline", "03/04/2027")
     assert code == 2 and "--deadline" in output
     code, output = run("generate", "--out", tmp_path / "x", "--return-to", "nobody")
     assert code == 2 and "not an email address" in output

@@ -126,3 +126,33 @@ def test_python_dash_m_entry_point() -> None:
     )
     assert proc.returncode == 0
     assert "valid: 3 dimensions" in proc.stdout
+
+
+def test_framework_option_works_as_for_every_other_command(tmp_path: Path) -> None:
+    path = write(tmp_path, minimal(), "mine.yaml")
+    code, out = run("validate", "--framework", str(path))
+    assert code == 0
+    assert out.strip() == f"{path}: valid: 1 dimensions, 1 criteria, 2 stages, 2 actions"
+    code, out = run("validate", "--framework", str(path), "--json")
+    assert code == 0 and json.loads(out)["valid"] is True
+    code, out = run("validate", str(path), "--framework", str(path))
+    assert code == 0
+
+
+def test_two_different_frameworks_are_a_usage_error(tmp_path: Path) -> None:
+    a = write(tmp_path, minimal(), "a.yaml")
+    b = write(tmp_path, minimal(), "b.yaml")
+    code, out = run("validate", str(a), "--framework", str(b))
+    assert code == 2
+    assert "two frameworks given" in out
+
+
+def test_a_framework_over_one_megabyte_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_bytes(b"# padding\n" * 110_000)
+    code, out = run("validate", str(path))
+    assert code == 1
+    assert (
+        f"{path}: the framework may be at most 1 MB (1,048,576 bytes) and this file is "
+        "1,100,000 bytes" in out
+    )

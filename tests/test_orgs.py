@@ -100,3 +100,66 @@ def test_id_for_names_without_latin_letters() -> None:
     assert org_id_for("日本") == org_id_for("日本")
     assert org_id_for("日本").startswith("org-")
     assert org_id_for("日本") != org_id_for("中国")
+
+
+def test_unicode_text_from_excel_is_read_as_utf16(tmp_path: Path) -> None:
+    # Excel's "Unicode text": UTF-16 little-endian with a byte-order mark, tab separated.
+    text = (
+        "id\tname\tcontact\temail\r\n\tCafé Société\tZoë Ærø\tz@x.org\r\nb2\tZürich Ärzte\t\t\r\n"
+    )
+    path = tmp_path / "orgs.txt"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    r = read_org_list(path)
+    assert r.report.ok, r.report.render_text()
+    assert [(o.id, o.name, o.contact) for o in r.organisations] == [
+        ("cafe-societe", "Café Société", "Zoë Ærø"),
+        ("b2", "Zürich Ärzte", ""),
+    ]
+    big_endian = tmp_path / "be.csv"
+    big_endian.write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))
+    assert [o.name for o in read_org_list(big_endian).organisations] == [
+        "Café Société",
+        "Zürich Ärzte",
+    ]
+
+
+def test_a_list_with_only_its_header_is_an_error(tmp_path: Path) -> None:
+    r = read_org_list(csv(tmp_path, "id,name,contact,email\n\n"))
+    assert r.organisations == ()
+    [p] = r.report.errors
+    assert p.code == "org-list-no-organisations"
+    assert "has a header but no organisations" in p.message
+    assert p.location.file == str(tmp_path / "orgs.csv")
+    path = tmp_path / "orgs.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Partners").write_row(0, 0, ["id", "name", "contact", "email"])
+    wb.close()
+    [p] = read_org_list(path).report.errors
+    assert (p.code, p.location.sheet) == ("org-list-no-organisations", "Partners")
+
+
+def test_a_header_only_list_with_names_on_the_command_line_is_fine(tmp_path: Path) -> None:
+    r = read_org_list(csv(tmp_path, "id,name,contact,email\n"), extra_names=["North"])
+    assert r.report.ok
+    assert [o.name for o in r.organisations] == ["North"]
+
+
+def test_a_header_only_list_makes_generate_fail_and_write_nothing(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xlsxkit.cli import cli
+
+    path = csv(tmp_path, "id,name,contact,email\n")
+    result = CliRunner().invoke(
+        cli, ["generate", "--orgs", str(path), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert "has a header but no organisations" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_long_values_are_quoted_shortened_in_messages(tmp_path: Path) -> None:
+    r = read_org_list(csv(tmp_path, "id,name,contact,email\n,Alpha,," + "e" * 5000 + "\n"))
+    [p] = r.report.errors
+    assert p.code == "org-invalid-email"
+    assert len(p.message) < 200 and "..." in p.message

@@ -79,7 +79,13 @@ class Code(StrEnum):
         return member
 
     # the framework file (validate; generate, import and demo refuse an invalid one) ----
-    FILE_NOT_FOUND = "file-not-found", _F, _E, "No such file, or a folder", "Check the path."
+    FILE_NOT_FOUND = (
+        "file-not-found",
+        _F,
+        _E,
+        "No such file, or not a file (a folder, device or pipe)",
+        "Check the path.",
+    )
     FILE_TOO_LARGE = (
         "file-too-large",
         _F,
@@ -261,8 +267,9 @@ class Code(StrEnum):
         "org-list-too-large",
         _O,
         _E,
-        "The file is too large to be an organisation list",
-        "Check that it is the right file.",
+        "The file is too large to be an organisation list, or a sheet has cells beyond row "
+        "5,000 or column BL",
+        "Check that it is the right file; delete the far cells.",
     )
     ORG_LIST_UNREADABLE = (
         "org-list-unreadable",
@@ -285,6 +292,13 @@ class Code(StrEnum):
         "The list (or its first sheet) is empty",
         "Add the header id,name,contact,email and one row per organisation.",
     )
+    ORG_LIST_NO_ORGANISATIONS = (
+        "org-list-no-organisations",
+        _O,
+        _E,
+        "The list has its header but no organisations",
+        "Add one row per organisation under the header.",
+    )
     ORG_LIST_HEADER = (
         "org-list-header",
         _O,
@@ -301,6 +315,7 @@ class Code(StrEnum):
     )
     ORG_BLANK_NAME = "org-blank-name", _O, _E, "A row has no name", _FIX_LIST
     ORG_NAME_TOO_LONG = "org-name-too-long", _O, _E, "A name is too long", _FIX_LIST
+    ORG_CONTACT_TOO_LONG = "org-contact-too-long", _O, _E, "A contact is too long", _FIX_LIST
     ORG_INVALID_ID = (
         "org-invalid-id",
         _O,

@@ -48,6 +48,14 @@ class ManifestError(XlsxkitError):
     """A manifest cannot be read; the message says which file and what to do."""
 
 
+class InitError(XlsxkitError):
+    """``xlsxkit init`` cannot set up the folder (a file is in the way, or it cannot write)."""
+
+
+class LimitError(XlsxkitError):
+    """A limit of the system (such as the open-files limit) is too low for the job."""
+
+
 class GenerateError(XlsxkitError):
     """The workbooks cannot be written (the output folder is not usable)."""
 

@@ -42,3 +42,23 @@ def default_template(name: str, cwd: Path | None = None) -> Path:
     if local.is_file():
         return local
     return templates_dir() / name
+
+
+#: The header of the partner list that ``xlsxkit init`` writes for a coordinator to fill in.
+PARTNERS_HEADER = "id,name,contact,email\n"
+
+
+def starter_files() -> list[tuple[Path, bytes]]:
+    """What ``xlsxkit init`` writes, as (path relative to the folder, content): editable
+    copies of the bundled framework, its schema (which the framework's first-line comment
+    points editors at) and the templates, and an empty partner list."""
+    files = [
+        (Path("framework.yaml"), bundled_framework().read_bytes()),
+        (Path("schema.json"), schema_path().read_bytes()),
+    ]
+    root = templates_dir()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        files.append((Path("templates") / path.relative_to(root), path.read_bytes()))
+    # With a byte-order mark, as the other CSVs xlsxkit writes, so Excel reads it as UTF-8.
+    files.append((Path("partners.csv"), b"\xef\xbb\xbf" + PARTNERS_HEADER.encode("ascii")))
+    return files

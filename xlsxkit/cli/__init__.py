@@ -37,6 +37,10 @@ Exit codes:
 
 #: command name -> ("module:attribute", the first paragraph of the command's help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "xlsxkit.cli.init:init_cmd",
+        "Set up DIRECTORY (default: the current folder) to run an assessment from.",
+    ),
     "validate": (
         "xlsxkit.cli.validate:validate_cmd",
         "Check a framework file against the schema and the rules a schema cannot express.",

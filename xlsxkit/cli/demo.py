@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from xlsxkit.app.demo import run_demo
-from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail
+from xlsxkit.cli.options import fit_jobs, framework_option, jobs_option, load_framework_or_fail
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.workbook.instructions import load_template
 
@@ -35,7 +35,7 @@ def demo_cmd(
     """
     framework = load_framework_or_fail(framework_path)
     template = load_template()
-    result = run_demo(directory, framework, template, seed=seed, force=force, jobs=jobs)
+    result = run_demo(directory, framework, template, seed=seed, force=force, jobs=fit_jobs(jobs))
     counts = result.outcome.summary.counts
     click.echo(
         f"Demo of {framework.title} ({framework.id} {framework.version}) in {result.directory}:\n"

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
+from xlsxkit.cli.options import (
+    fit_jobs,
+    framework_option,
+    jobs_option,
+    load_framework_or_fail,
+    progress_bar,
+)
+from xlsxkit.dates import DateError, parse_written_date
 from xlsxkit.errors import JobFailed
 from xlsxkit.inbound.orgs import is_valid_email, org_problems_text, read_org_list
 from xlsxkit.outbound.generate import GenerateRequest, GenerateResult, Mode, generate
@@ -18,6 +25,26 @@ def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     if value and not is_valid_email(value):
         raise click.BadParameter(f"{value!r} is not an email address, e.g. name@example.org")
     return value or ""
+
+
+def _deadline(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A date written without ambiguity: 2026-11-20, 20 November 2026, 20/11/2026."""
+    if value is None:
+        return None
+    try:
+        return parse_written_date(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _warn_if_past(deadline: dt.date | None, today: dt.date) -> None:
+    if deadline is not None and deadline < today:
+        click.echo(
+            f"warning: the deadline {deadline.isoformat()} is already past (today is "
+            f"{today.isoformat()}); the workbooks show it as given. If that is a mistake, run "
+            "again with a later --deadline and --force",
+            err=True,
+        )
 
 
 @click.command("generate")
@@ -47,8 +74,10 @@ def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 @click.option("--round", "round_label", default="", metavar="LABEL", help="Round, e.g. '2026 Q4'.")
 @click.option(
     "--deadline",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Date to return the workbook by, as YYYY-MM-DD.",
+    callback=_deadline,
+    metavar="DATE",
+    help="Date to return the workbook by: 2026-11-20, 20 November 2026, or 20/11/2026 when "
+    "only one reading is a date (03/04/2027 is refused as ambiguous).",
 )
 @click.option(
     "--return-to",
@@ -82,7 +111,7 @@ def generate_cmd(
     org_names: tuple[str, ...],
     out_dir: Path,
     round_label: str,
-    deadline: dt.datetime | None,
+    deadline: dt.date | None,
     return_to: str,
     password: str | None,
     instructions_path: Path | None,
@@ -106,6 +135,7 @@ def generate_cmd(
     error, or manifest.csv in the folder is not one xlsxkit wrote; 130 interrupted
     (Ctrl-C): the folder holds the earlier batch or the new one, never a mix.
     """
+    _warn_if_past(deadline, dt.date.today())
     framework = load_framework_or_fail(framework_path)
     template = load_template(instructions_path)
     orgs = read_org_list(orgs_path, extra_names=org_names)
@@ -123,11 +153,11 @@ def generate_cmd(
         out_dir=out_dir,
         instructions=template,
         round=round_label.strip(),
-        deadline=deadline.date() if deadline else None,
+        deadline=deadline,
         return_to=return_to,
         password=password or None,
         force=force,
-        jobs=jobs,
+        jobs=fit_jobs(jobs, batch=len(orgs.organisations) or 1),
     )
     with progress_bar(len(orgs.organisations), "Writing workbooks") as advance:
         result = generate(request, progress=advance)

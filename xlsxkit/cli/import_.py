@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
 from xlsxkit.app.import_job import ImportOutcome, check_outputs, import_job, output_targets
-from xlsxkit.cli.options import framework_option, jobs_option, load_framework_or_fail, progress_bar
+from xlsxkit.cli.options import (
+    fit_jobs,
+    framework_option,
+    jobs_option,
+    load_framework_or_fail,
+    progress_bar,
+)
 from xlsxkit.errors import JobFailed
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, count_files
@@ -101,7 +108,9 @@ def import_cmd(
     )
     # Refused before anything is read (and checked again just before replacing).
     check_outputs(output_targets(summary_path, data_dir), sources)
-    with progress_bar(count_files(request), "Reading returns") as advance:
+    total = count_files(request)
+    request = dataclasses.replace(request, jobs=fit_jobs(jobs, batch=total))
+    with progress_bar(total, "Reading returns") as advance:
         outcome = import_job(
             request, summary_path=summary_path, data_dir=data_dir, progress=advance
         )

@@ -23,6 +23,7 @@ from xlsxkit.codes import Code
 from xlsxkit.errors import FrameworkError
 from xlsxkit.framework.model import Action, Criterion, Dimension, Framework, Stage
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
+from xlsxkit.inputs import MAX_FRAMEWORK_BYTES, InputFileError, InputProblem, read_bounded
 from xlsxkit.names import (
     RESERVED_SHEET_NAMES,
     make_sheet_names,
@@ -30,10 +31,6 @@ from xlsxkit.names import (
     sheet_name_problems,
 )
 from xlsxkit.problems import Problem, Report, error, warning
-
-#: Largest framework file we read (a framework is a few KB; this is a guard, not a limit
-#: anyone should meet).
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,30 +63,16 @@ def load_framework(path: str | Path, *, display: str | None = None) -> LoadResul
     """Read, validate and build the framework at PATH. Never raises for bad input."""
     name = display if display is not None else str(path)
     report = Report()
-    p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            report.add(
-                error(
-                    Code.FILE_TOO_LARGE,
-                    f"the file is {size:,} bytes; a framework file is at most "
-                    f"{MAX_FILE_BYTES:,} bytes. Is this the right file?",
-                    file=name,
-                )
-            )
-            return LoadResult(file=name, report=report, framework=None)
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        report.add(error(Code.FILE_NOT_FOUND, "no such file: check the path", file=name))
-        return LoadResult(file=name, report=report, framework=None)
-    except IsADirectoryError:
-        report.add(
-            error(Code.FILE_NOT_FOUND, "this is a folder; give the framework .yaml file", file=name)
-        )
-        return LoadResult(file=name, report=report, framework=None)
-    except OSError as exc:
-        report.add(error(Code.FILE_UNREADABLE, f"cannot read the file: {exc.strerror}", file=name))
+        raw = read_bounded(Path(path), MAX_FRAMEWORK_BYTES, "framework")
+    except InputFileError as exc:
+        code = {
+            InputProblem.NOT_FOUND: Code.FILE_NOT_FOUND,
+            InputProblem.NOT_A_FILE: Code.FILE_NOT_FOUND,
+            InputProblem.TOO_LARGE: Code.FILE_TOO_LARGE,
+            InputProblem.UNREADABLE: Code.FILE_UNREADABLE,
+        }[exc.problem]
+        report.add(error(code, exc.reason, file=name))
         return LoadResult(file=name, report=report, framework=None)
     return parse_framework(raw, file=name)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from xlsxkit.codes import Code
 from xlsxkit.framework.model import Framework, Return
@@ -35,6 +35,8 @@ WORKER_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 FILE_TIMEOUT_SECONDS = 120.0
 #: Files handed to a worker at a time.
 CHUNK = 8
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -187,3 +189,61 @@ def read_all(
                 slot.process.kill()
                 slot.process.join(timeout=5)
             slot.conn.close()
+
+
+# --------------------------------------------------------------------------------------
+# One call in a sandbox, for the other spreadsheets xlsxkit parses (the organisation list).
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SandboxFailure:
+    """The sandboxed call did not return: MESSAGE says why, in words for a coordinator."""
+
+    code: Code  # unsafe-file or too-slow, as for returns
+    message: str
+
+
+def _sandboxed(conn: Connection, func: Callable[..., object], args: tuple[object, ...]) -> None:
+    _limit_memory()
+    # The crash is reported as the result; neither a native reader's panic nor Python's
+    # fault handler (which writes to its own copy of stderr) may reach the terminal.
+    faulthandler.disable()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    conn.send(func(*args))
+    conn.close()
+
+
+def run_sandboxed(
+    func: Callable[..., T], *args: object, timeout: float = FILE_TIMEOUT_SECONDS
+) -> T | SandboxFailure:
+    """FUNC(*ARGS) run in a worker process under the same memory limit as the readers of
+    returns, within TIMEOUT seconds. FUNC must not raise (return an error value instead); a
+    crash, an exhausted memory limit or a hang come back as a :class:`SandboxFailure`."""
+    ctx: Any = mp.get_context(start_method())
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_sandboxed, args=(child, func, args), daemon=True)
+    process.start()
+    child.close()
+    try:
+        ready = wait([parent, process.sentinel], timeout=timeout)
+        if parent in ready:
+            with contextlib.suppress(EOFError, OSError):
+                result: T = parent.recv()
+                return result
+        if not ready:
+            return SandboxFailure(
+                code=Code.TOO_SLOW,
+                message=f"reading it took longer than {timeout:.0f} s and was stopped",
+            )
+        process.join(timeout=5)
+        return SandboxFailure(
+            code=Code.UNSAFE_FILE,
+            message="reading it exhausted the memory or crashed the reader "
+            f"(exit {process.exitcode})",
+        )
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        parent.close()

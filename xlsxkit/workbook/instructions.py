@@ -9,9 +9,9 @@ from pathlib import Path
 
 from xlsxkit import resources
 from xlsxkit.errors import TemplateError
+from xlsxkit.inputs import MAX_TEMPLATE_BYTES, InputFileError, read_bounded
 
 TEMPLATE_NAME = "instructions.txt"
-MAX_TEMPLATE_BYTES = 64 * 1024
 
 PLACEHOLDERS = (
     "organisation",
@@ -66,13 +66,9 @@ def load_template(path: Path | None = None) -> InstructionsTemplate:
     """Read and check a template. Raises :class:`TemplateError` naming file and line."""
     path = path or resources.default_template(TEMPLATE_NAME)
     try:
-        raw = path.read_bytes()[: MAX_TEMPLATE_BYTES + 1]
-    except OSError as exc:
-        raise TemplateError(
-            f"{path}: cannot read the instructions template: {exc.strerror}"
-        ) from None
-    if len(raw) > MAX_TEMPLATE_BYTES:
-        raise TemplateError(f"{path}: the instructions template is over 64 KB; shorten it")
+        raw = read_bounded(path, MAX_TEMPLATE_BYTES, "instructions template")
+    except InputFileError as exc:
+        raise TemplateError(str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

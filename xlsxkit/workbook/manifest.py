@@ -11,6 +11,7 @@ from pathlib import Path
 
 from xlsxkit.csvsafe import unneutralise
 from xlsxkit.errors import ManifestError
+from xlsxkit.inputs import MAX_MANIFEST_BYTES, InputFileError, read_bounded
 
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = (
@@ -49,22 +50,28 @@ def read_manifest(path: Path) -> list[ManifestRow]:
     import csv
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot read the manifest: {exc.strerror}") from None
+        text = read_bounded(path, MAX_MANIFEST_BYTES, "manifest").decode("utf-8-sig")
+    except InputFileError as exc:
+        raise ManifestError(str(exc)) from None
     except UnicodeDecodeError:
         raise ManifestError(f"{path}: the manifest is not UTF-8 text") from None
     reader = csv.DictReader(text.splitlines())
-    missing = [c for c in ("org_id", "org_name", "token") if c not in (reader.fieldnames or [])]
-    if missing:
+    try:
+        missing = [c for c in ("org_id", "org_name", "token") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ManifestError(
+                f"{path}: not an xlsxkit manifest (no column {', '.join(missing)}); give the "
+                "manifest.csv that 'xlsxkit generate' wrote"
+            )
+        rows = []
+        for record in reader:
+            values = {c: unneutralise((record.get(c) or "").strip()) for c in MANIFEST_COLUMNS}
+            rows.append(ManifestRow(**values))
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
         raise ManifestError(
-            f"{path}: not an xlsxkit manifest (no column {', '.join(missing)}); give the "
+            f"{path}: not an xlsxkit manifest ({exc}); give the "
             "manifest.csv that 'xlsxkit generate' wrote"
-        )
-    rows = []
-    for record in reader:
-        values = {c: unneutralise((record.get(c) or "").strip()) for c in MANIFEST_COLUMNS}
-        rows.append(ManifestRow(**values))
+        ) from None
     return rows
 
 
