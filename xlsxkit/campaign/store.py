@@ -272,6 +272,7 @@ class AnswerRecord:
             sheet=self.sheet,
             row=self.row,
             stage_id=self.stage_id,
+            target_stage_id=self.target_stage_id,
             comment=self.comment,
             done=self.done,
             notes=self.notes,

@@ -20,7 +20,7 @@ import hashlib
 import io
 import os
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,7 +30,7 @@ from xlsxwriter.exceptions import XlsxFileError
 
 from xlsxkit.csvsafe import neutralise, write_csv
 from xlsxkit.errors import GenerateError, ManifestError, OutputError
-from xlsxkit.framework.model import Framework, Organisation
+from xlsxkit.framework.model import Answer, Framework, Organisation
 from xlsxkit.names import safe_file_stem
 from xlsxkit.outfiles import (
     RUN_DIR_PREFIX,
@@ -75,6 +75,10 @@ class GenerateRequest:
     force: bool = False
     jobs: int | None = None
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    #: A campaign round's pre-fill, by organisation id: the answers each workbook starts
+    #: from, and the name of the round they were accepted in.
+    prefill: Mapping[str, Sequence[Answer]] = field(default_factory=dict)
+    previous_round: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,6 +233,7 @@ def _write_one(task: _Task) -> tuple[str, str]:
         return_to=request.return_to,
         generated_at=request.generated_at,
         password=request.password,
+        prefill=request.prefill.get(task.organisation.id, ()) if task.organisation else (),
     )
     write_workbook(spec, task.temp)
     digest = hashlib.sha256(task.temp.read_bytes()).hexdigest()
