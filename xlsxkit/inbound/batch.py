@@ -29,6 +29,8 @@ class ImportRequest:
     jobs: int | None = None
     #: Paths never to read as returns (the manifest, the outputs of this run).
     exclude: Sequence[Path] = ()
+    #: In a campaign, the name of the round imported: another round's workbook is rejected.
+    round: str | None = None
 
 
 def run_import(
@@ -43,7 +45,13 @@ def run_import(
         for index, ret in read_all(jobs, request.framework, workers=workers, progress=progress):
             results[index] = ret
     read = [r for r in results if r is not None]
-    return resolve(read + found.listed, request.framework, request.manifest, now=now)
+    return resolve(
+        read + found.listed,
+        request.framework,
+        request.manifest,
+        now=now,
+        expected_round=request.round,
+    )
 
 
 def count_files(request: ImportRequest) -> int:
