@@ -160,7 +160,8 @@ class ReturnStatus(StrEnum):
 class Answer:
     """One answered (or unanswered) item of a return.
 
-    For a criterion: ``stage_id`` (None when unanswered or unreadable) and ``comment``.
+    For a criterion: ``stage_id`` (None when unanswered or unreadable), ``comment`` and
+    ``target_stage_id`` (the stage aimed for by the next round; None when blank or unreadable).
     For an action: ``done`` (None when unreadable: never guessed), ``notes``, ``lead`` and
     ``target_date`` (ISO date, empty when blank or unreadable).
     """
@@ -174,6 +175,7 @@ class Answer:
     notes: str = ""
     lead: str = ""
     target_date: str = ""
+    target_stage_id: str | None = None
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Answers cross from the reading processes in the thousands; the dataclass default
@@ -190,6 +192,7 @@ class Answer:
                 self.notes,
                 self.lead,
                 self.target_date,
+                self.target_stage_id,
             ),
         )
 
@@ -204,6 +207,7 @@ def _answer(
     notes: str,
     lead: str,
     target_date: str,
+    target_stage_id: str | None,
 ) -> Answer:
     return Answer(
         item_id=item_id,
@@ -215,6 +219,7 @@ def _answer(
         notes=notes,
         lead=lead,
         target_date=target_date,
+        target_stage_id=target_stage_id,
     )
 
 
