@@ -28,7 +28,8 @@ import datetime as dt
 import difflib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from xlsxkit.codes import Code
 from xlsxkit.framework.model import Framework, Return, ReturnStatus
@@ -46,6 +47,8 @@ class ImportResult:
     returns: tuple[Return, ...]  # one per entry found, in file order
     missing: tuple[ManifestRow, ...]  # organisations sent a workbook that returned none
     expected: int | None  # organisations in the manifest
+    #: where each file read was found on disk, by its source (as shown); set by run_import
+    locations: dict[str, Path] = field(default_factory=dict)
 
 
 #: Characters that take no space when shown: format characters (zero-width space and

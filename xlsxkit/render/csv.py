@@ -22,6 +22,9 @@ STAGES_COLUMNS = (
     "stage_label",
     "stage_index",
     "comment",
+    # added with campaigns: appended, so that scripts reading columns by position still work
+    "round",
+    "target_stage_id",
 )
 ACTIONS_COLUMNS = (
     "org_id",
@@ -34,8 +37,19 @@ ACTIONS_COLUMNS = (
     "notes",
     "lead",
     "target_date",
+    "round",  # added with campaigns: appended, like stages.csv's new columns
 )
 PROBLEMS_COLUMNS = ("source", "org_id", "severity", "code", "sheet", "cell", "message")
+#: progress.csv, written in a campaign (the rows come from :mod:`xlsxkit.campaign.progress`)
+PROGRESS_COLUMNS = (
+    "org_id",
+    "org_name",
+    "criterion_id",
+    "previous_round",
+    "previous_stage_id",
+    "stage_id",
+    "change",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +89,8 @@ def write_data(summary: Summary, out_dir: Path) -> DataFiles:
                 s.stage_label,
                 s.stage_index if s.stage_index is not None else "",
                 s.comment,
+                s.round,
+                s.target_stage_id,
             )
             for s in summary.stage_rows()
         ),
@@ -94,6 +110,7 @@ def write_data(summary: Summary, out_dir: Path) -> DataFiles:
                 a.notes,
                 a.lead,
                 a.target_date,
+                a.round,
             )
             for a in summary.action_rows()
         ),
