@@ -9,7 +9,7 @@ import datetime as dt
 import multiprocessing as mp
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -79,6 +79,19 @@ class _DataJob:
         return payload
 
 
+def _write_extra(data_dir: Path, extra: Mapping[str, FileWriter]) -> None:
+    for name, write in extra.items():
+        target = data_dir / name
+        partial = target.with_name(f".{name}.partial")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            write(partial)
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise OutputError(_csv_error(data_dir, exc)) from None
+
+
 @dataclass(frozen=True, kw_only=True)
 class ImportOutcome:
     result: ImportResult
@@ -99,15 +112,27 @@ class ImportOutcome:
         return sum(1 for _, p in self.summary.problems if p.severity is Severity.WARNING)
 
 
+#: Writes one file at the (temporary) path it is given.
+FileWriter = Callable[[Path], None]
+#: Called once the returns are read and consolidated, before any output is written (a
+#: campaign records the import in its store here); returns further files for the data
+#: folder, by name (progress.csv), written with the CSVs.
+AfterRead = Callable[[ImportResult, Summary], Mapping[str, FileWriter]]
+
+
 def import_job(
     request: ImportRequest,
     *,
     summary_path: Path,
     data_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    after_read: AfterRead | None = None,
 ) -> ImportOutcome:
     result = run_import(request, progress=progress)
-    summary = consolidate(request.framework, result)
+    summary = consolidate(request.framework, result, round_name=request.round)
+    extra = after_read(result, summary) if after_read is not None else {}
+    if data_dir is not None:
+        _write_extra(data_dir, extra)
     generated_at = dt.datetime.now(dt.UTC)
     # The CSVs are written by a child process while this one writes the workbook.
     csv_job = _DataJob(summary, data_dir) if data_dir is not None else None
