@@ -121,5 +121,6 @@ def test_every_field_has_one_column_per_kind_and_fills_an_answer_attribute() -> 
         assert all(f.answer_attr in answer_fields for f in fields)
     answered = {f.answer_attr for f in L.FIELDS if f.answer_attr}
     # Every answer attribute but the location is a field of the form.
-    assert answered == answer_fields - {"item_id", "sheet", "row"}
+    # (target_stage_id: its workbook field lands in the next change of issue 11.)
+    assert answered == answer_fields - {"item_id", "sheet", "row", "target_stage_id"}
     assert FIELD_COLUMNS["stage"] == L.COL_INPUT
