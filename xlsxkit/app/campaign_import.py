@@ -243,7 +243,7 @@ def progress_rows(store: Store, rnd: RoundRecord) -> tuple[ProgressRow, ...]:
     return tuple(compare(orgs))
 
 
-def _progress_writer(rows: Sequence[ProgressRow]) -> FileWriter:
+def progress_writer(rows: Sequence[ProgressRow]) -> FileWriter:
     def write(path: Path) -> None:
         write_csv(
             path,
@@ -315,7 +315,7 @@ def campaign_import(
             now = dt.datetime.now(dt.UTC)
             found["gone"] = _record(store, rnd, request.framework, result, places, rf.inbox, now)
             rows.append(progress_rows(store, rnd))
-            return {PROGRESS_NAME: _progress_writer(rows[0])}
+            return {PROGRESS_NAME: progress_writer(rows[0])}
 
         outcome = import_job(
             import_request,
