@@ -16,7 +16,14 @@ from click.testing import CliRunner, Result
 from xlsxkit import resources
 from xlsxkit.cli import cli
 
-STARTER = ("framework.yaml", "schema.json", "templates/instructions.txt", "partners.csv")
+STARTER = (
+    "framework.yaml",
+    "schema.json",
+    "templates/instructions.txt",
+    "partners.csv",
+    "xlsxkit.yaml",
+    "xlsxkit.db",
+)
 
 
 def invoke(*args: str | Path, cwd: Path | None = None) -> Result:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +35,17 @@ def _refusal(directory: Path, existing: list[Path]) -> InitError:
     )
 
 
-def write_starter(directory: Path) -> Starter:
-    """Write the starter files into DIRECTORY (made if need be). Raises :class:`InitError`
-    when any of them exists already, writing nothing."""
+def write_starter(
+    directory: Path, extra: Sequence[tuple[Path, bytes]] = (), reserved: Sequence[Path] = ()
+) -> Starter:
+    """Write the starter files (and EXTRA ones) into DIRECTORY (made if need be). Raises
+    :class:`InitError` when any of them, or a RESERVED path (a file the caller makes after),
+    exists already, writing nothing."""
     if directory.exists() and not directory.is_dir():
         raise InitError(f"{directory}: is a file, not a folder; give a folder")
-    files = starter_files()
+    files = [*starter_files(), *extra]
     existing = [rel for rel, _ in files if os.path.lexists(directory / rel)]
+    existing += [rel for rel in reserved if os.path.lexists(directory / rel)]
     existing += [
         rel.parent
         for rel, _ in files

@@ -50,6 +50,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "xlsxkit.cli.import_:import_cmd",
         "Import returned workbooks and write the consolidated progress summary.",
     ),
+    "status": (
+        "xlsxkit.cli.status:status_cmd",
+        "Show, for every partner of a round, when its workbook was sent and returned.",
+    ),
     "demo": (
         "xlsxkit.cli.demo:demo_cmd",
         "Run the whole job on sample data, in DIRECTORY (default ./xlsxkit-demo).",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from xlsxkit.app import campaign as cmp
 from xlsxkit.cli.options import (
+    campaign_option,
     fit_jobs,
     framework_option,
     jobs_option,
@@ -16,9 +19,10 @@ from xlsxkit.cli.options import (
 )
 from xlsxkit.dates import DateError, parse_written_date
 from xlsxkit.errors import JobFailed
+from xlsxkit.framework.model import Framework, Organisation
 from xlsxkit.inbound.orgs import is_valid_email, org_problems_text, read_org_list
 from xlsxkit.outbound.generate import GenerateRequest, generate
-from xlsxkit.workbook.instructions import load_template
+from xlsxkit.workbook.instructions import InstructionsTemplate, load_template
 
 
 def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
@@ -48,6 +52,7 @@ def _warn_if_past(deadline: dt.date | None, today: dt.date) -> None:
 
 
 @click.command("generate")
+@campaign_option
 @framework_option
 @click.option(
     "--orgs",
@@ -66,11 +71,18 @@ def _warn_if_past(deadline: dt.date | None, today: dt.date) -> None:
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the workbooks and manifest.csv; must be empty unless --force.",
+    help="Folder for the workbooks and manifest.csv; must be empty unless --force. In a "
+    "campaign, leave it out: the round's workbooks go to rounds/<round>/outbox/.",
 )
-@click.option("--round", "round_label", default="", metavar="LABEL", help="Round, e.g. '2026 Q4'.")
+@click.option(
+    "--round",
+    "round_label",
+    default=None,
+    metavar="NAME",
+    help="Round, e.g. '2027 spring'. In a campaign without --out: the round to generate "
+    "(made if new; default the latest), for every partner that has no workbook in it yet.",
+)
 @click.option(
     "--deadline",
     callback=_deadline,
@@ -100,11 +112,12 @@ def _warn_if_past(deadline: dt.date | None, today: dt.date) -> None:
 @click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
 @jobs_option
 def generate_cmd(
+    campaign_dir: Path | None,
     framework_path: Path | None,
     orgs_path: Path | None,
     org_names: tuple[str, ...],
     out_dir: Path,
-    round_label: str,
+    round_label: str | None,
     deadline: dt.date | None,
     return_to: str,
     password: str | None,
@@ -119,13 +132,29 @@ def generate_cmd(
     who has not returned. With neither --orgs nor --org, writes one generic workbook in
     which the partner types the organisation's name.
 
+    In a campaign folder, without --out: generates the round --round (made if new) into
+    rounds/<round>/outbox/ for every partner in partners.csv that has no workbook in that
+    round yet, each pre-filled with its latest accepted answers from an earlier round.
+    Workbooks written before are never touched. The framework, templates, return address,
+    deadline and jobs default to the campaign's.
+
     \b
     Exit codes: 0 written; 1 bad framework, organisation list or folder (nothing is
     written); 2 usage error.
     """
+    campaign = cmp.locate(campaign_dir)
+    if out_dir is None and campaign is None:
+        raise click.UsageError(
+            "give --out DIR, the folder for the workbooks (or run in a campaign folder made "
+            "by 'xlsxkit init', where the workbooks go to rounds/<round>/outbox/)"
+        )
+    deadline = cmp.deadline(campaign, deadline)
     _warn_if_past(deadline, dt.date.today())
-    framework = load_framework_or_fail(framework_path)
-    template = load_template(instructions_path)
+    framework = load_framework_or_fail(cmp.framework_path(campaign, framework_path))
+    template = load_template(cmp.instructions_path(campaign, instructions_path))
+    if out_dir is None:
+        assert campaign is not None
+        orgs_path = cmp.orgs_path(campaign, orgs_path)
     orgs = read_org_list(orgs_path, extra_names=org_names)
     if not orgs.report.ok:
         n = len(orgs.report.errors)
@@ -135,12 +164,29 @@ def generate_cmd(
         )
     for problem in orgs.report.warnings:
         click.echo(problem.render(), err=True)
+    return_to = cmp.return_to(campaign, return_to)
+    jobs = cmp.jobs(campaign, jobs)
+    if out_dir is None:
+        assert campaign is not None
+        _generate_round(
+            campaign,
+            framework,
+            orgs.organisations,
+            round_label,
+            template=template,
+            deadline=deadline,
+            return_to=return_to,
+            password=password,
+            force=force,
+            jobs=jobs,
+        )
+        return
     request = GenerateRequest(
         framework=framework,
         organisations=orgs.organisations,
         out_dir=out_dir,
         instructions=template,
-        round=round_label.strip(),
+        round=(round_label or "").strip(),
         deadline=deadline,
         return_to=return_to,
         password=password or None,
@@ -159,3 +205,86 @@ def generate_cmd(
         f"Wrote {what} and {result.manifest.name} to {result.out_dir} "
         f"({framework.id} {framework.version}{round_note})."
     )
+
+
+def _generate_round(
+    campaign: cmp.Campaign,
+    framework: Framework,
+    organisations: Sequence[Organisation],
+    round_label: str | None,
+    *,
+    template: InstructionsTemplate,
+    deadline: dt.date | None,
+    return_to: str,
+    password: str | None,
+    force: bool,
+    jobs: int | None,
+) -> None:
+    if force:
+        raise click.UsageError(
+            "--force does not apply to a campaign round: the workbooks of a round may have "
+            "been sent already, so they are never replaced. Give --out DIR to write a batch "
+            "elsewhere"
+        )
+    if not organisations:
+        raise JobFailed(
+            f"{campaign.folder.partners}: lists no organisations; add one row per partner "
+            "under the header id,name,contact,email, then run generate again"
+        )
+    if round_label is None or not round_label.strip():
+        with campaign.open_store() as store:
+            latest = store.latest_round()
+        if latest is None:
+            raise click.UsageError(
+                "this campaign has no round yet: name the first one, e.g. "
+                '--round "2027 spring" --deadline 2027-06-30'
+            )
+        round_label = latest.name
+    request = cmp.RoundRequest(
+        campaign=campaign,
+        framework=framework,
+        organisations=organisations,
+        round_name=round_label.strip(),
+        instructions=template,
+        deadline=deadline,
+        return_to=return_to,
+        password=password or None,
+        jobs=fit_jobs(jobs, batch=len(organisations)),
+    )
+    with progress_bar(len(organisations), "Writing workbooks") as advance:
+        result = cmp.generate_round(request, progress=advance)
+    click.echo(_round_report(result, campaign))
+
+
+def _round_report(result: cmp.RoundResult, campaign: cmp.Campaign) -> str:
+    rnd = result.round
+    n = len(result.written)
+    due = f", due {rnd.deadline.isoformat()}" if rnd.deadline else ""
+    head = f"Round '{rnd.name}'{due}" + (" (new)" if result.new_round else "")
+    shown = _shown(result.outbox, campaign)
+    if n == 0:
+        lines = [
+            f"{head}: every partner has a workbook already ({result.already}); nothing was "
+            f"written. Add a partner to partners.csv and run again to generate theirs."
+        ]
+    else:
+        kept = f"; {result.already} written before left as they were" if result.already else ""
+        lines = [f"{head}: wrote {n} workbook{'s' * (n != 1)} to {shown}/{kept}."]
+    for c in result.carried:
+        line = f"  {c.org_name}: pre-filled from '{c.previous_round}' ({c.answers} answers)"
+        if c.dropped:
+            line += f"; dropped {len(c.dropped)} no longer in the framework: " + ", ".join(
+                c.dropped
+            )
+        lines.append(line)
+    if result.carried and result.blank:
+        lines.append(f"  Blank (no earlier accepted return): {', '.join(result.blank)}")
+    lines.append(f"Manifest: {_shown(result.manifest, campaign)}")
+    return "\n".join(lines)
+
+
+def _shown(path: Path, campaign: cmp.Campaign) -> str:
+    try:
+        return path.relative_to(campaign.folder.root).as_posix()
+    except ValueError:
+        return str(path)

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.app.starter import write_starter
+from xlsxkit.app.campaign import init_campaign
 
 _WHAT = {
     "framework.yaml": "the framework: edit the wording freely, keep the ids",
     "schema.json": "lets editors such as VS Code check framework.yaml as you type",
     "partners.csv": "the partner list: add one row per organisation under the header",
     "templates/instructions.txt": "the how-to text on each workbook's Start sheet",
+    "xlsxkit.yaml": "the campaign settings: title, return address, default deadline",
+    "xlsxkit.db": "the campaign's memory (rounds, workbooks, returns); never edit it",
 }
 
 
@@ -43,16 +45,17 @@ def _command() -> str:
 def init_cmd(directory: Path) -> None:
     """Set up DIRECTORY (default: the current folder) to run an assessment from.
 
-    Writes framework.yaml (a copy of the bundled framework to edit), schema.json,
-    templates/ (the how-to text on each workbook's Start sheet) and partners.csv (the
-    header id,name,contact,email, to fill in). Run the other commands inside DIRECTORY and
-    they use these files. Never overwrites a file: if any of them exists, nothing is
-    written.
+    Makes a campaign folder: framework.yaml (a copy of the bundled framework to edit),
+    schema.json, templates/ (the how-to text on each workbook's Start sheet), partners.csv
+    (the header id,name,contact,email, to fill in), the settings file xlsxkit.yaml and the
+    campaign store xlsxkit.db. Run the other commands inside DIRECTORY (or with --campaign
+    DIRECTORY) and they use these files. Never overwrites a file: if any of them exists,
+    nothing is written.
 
     \b
     Exit codes: 0 written; 1 a file exists already or cannot be written; 2 usage error.
     """
-    starter = write_starter(directory)
+    starter = init_campaign(directory)
     width = max(len(str(p)) for p in starter.files)
     lines = [f"Wrote {len(starter.files)} files to {starter.directory}:"]
     for rel in starter.files:
@@ -64,6 +67,7 @@ def init_cmd(directory: Path) -> None:
         lines.append(f"  cd {shlex.quote(str(directory))}")
     lines += [
         f"  {xlsxkit} validate",
-        f"  {xlsxkit} generate --orgs partners.csv --out outbox",
+        f'  {xlsxkit} generate --round "2027 spring" --deadline 2027-06-30',
+        f"  {xlsxkit} status",
     ]
     click.echo("\n".join(lines))

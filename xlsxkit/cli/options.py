@@ -31,6 +31,19 @@ def framework_option(func: F) -> F:
     )(func)
 
 
+def campaign_option(func: F) -> F:
+    """``--campaign DIR``: the campaign folder; default the one the current folder is in."""
+    return click.option(
+        "--campaign",
+        "campaign_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="DIR",
+        help="The campaign folder (made by 'xlsxkit init'). Default: the folder the command "
+        "is run in, or the first one above it holding xlsxkit.yaml or xlsxkit.db.",
+    )(func)
+
+
 def jobs_option(func: F) -> F:
     """``--jobs N``: processes to use; default all cores."""
     return click.option(

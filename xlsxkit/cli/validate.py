@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.cli.options import framework_option, resolve_framework_path
+from xlsxkit.app import campaign as cmp
+from xlsxkit.cli.options import campaign_option, framework_option
 from xlsxkit.errors import EXIT_FAILED, EXIT_OK
 from xlsxkit.framework.load import load_framework
 
@@ -15,13 +16,17 @@ from xlsxkit.framework.load import load_framework
 @click.argument(
     "framework", required=False, type=click.Path(dir_okay=True, path_type=Path), default=None
 )
+@campaign_option
 @framework_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def validate_cmd(framework: Path | None, framework_path: Path | None, as_json: bool) -> int:
+def validate_cmd(
+    framework: Path | None, campaign_dir: Path | None, framework_path: Path | None, as_json: bool
+) -> int:
     """Check a framework file against the schema and the rules a schema cannot express.
 
     The file is FRAMEWORK or --framework F, as for every other command; the default is
-    ./framework.yaml if there is one, else the bundled framework.
+    the campaign's framework.yaml in a campaign folder, else ./framework.yaml if there is
+    one, else the bundled framework.
     Prints one line of counts when the file is valid (exit 0), and every problem as
     FILE:LINE:COL: PATH: MESSAGE when it is not (exit 1). Warnings do not fail it.
     """
@@ -29,7 +34,7 @@ def validate_cmd(framework: Path | None, framework_path: Path | None, as_json: b
         raise click.UsageError(
             f"two frameworks given ({framework} and --framework {framework_path}); give one"
         )
-    path = resolve_framework_path(framework or framework_path)
+    path = cmp.framework_path(cmp.locate(campaign_dir), framework or framework_path)
     result = load_framework(path, display=str(path))
     fw = result.framework
     if as_json:

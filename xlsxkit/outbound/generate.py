@@ -6,14 +6,14 @@ import datetime as dt
 import hashlib
 import os
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlsxkit.csvsafe import write_csv
 from xlsxkit.errors import GenerateError
-from xlsxkit.framework.model import Framework, Organisation
+from xlsxkit.framework.model import Answer, Framework, Organisation
 from xlsxkit.names import safe_file_stem
 from xlsxkit.workbook.instructions import InstructionsTemplate
 from xlsxkit.workbook.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, ManifestRow
@@ -36,6 +36,10 @@ class GenerateRequest:
     force: bool = False
     jobs: int | None = None
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    #: A campaign round's pre-fill, by organisation id: the answers each workbook starts
+    #: from, and the name of the round they were accepted in.
+    prefill: Mapping[str, Sequence[Answer]] = field(default_factory=dict)
+    previous_round: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +107,7 @@ def _write_one(task: _Task) -> tuple[str, str]:
         return_to=request.return_to,
         generated_at=request.generated_at,
         password=request.password,
+        prefill=request.prefill.get(task.organisation.id, ()) if task.organisation else (),
     )
     target = request.out_dir / task.file
     partial = target.with_name(f".{task.file}.partial")
