@@ -8,7 +8,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from xlsxkit.app.campaign_import import progress_writer, progress_rows
+from xlsxkit.app.campaign_import import progress_rows, progress_writer
 from xlsxkit.campaign.store import (
     AcceptedReturn,
     AnswerRecord,

@@ -13,11 +13,15 @@ from pathlib import Path
 
 import click
 
+from xlsxkit.app.campaign import Campaign, locate
+from xlsxkit.app.campaign import framework_path as campaign_framework
+from xlsxkit.app.campaign import jobs as campaign_jobs
 from xlsxkit.app.campaign_import import CampaignImportOutcome, CampaignImportRequest
 from xlsxkit.app.campaign_import import campaign_import as run_campaign_import
 from xlsxkit.app.import_job import ImportOutcome, import_job
-from xlsxkit.campaign.locate import CampaignFolder, find_campaign
+from xlsxkit.campaign.locate import CampaignFolder
 from xlsxkit.cli.options import (
+    campaign_option,
     fit_jobs,
     framework_option,
     jobs_option,
@@ -60,15 +64,7 @@ def _optional_summary_path(
     help="The summary workbook to write (.xlsx). Required outside a campaign; in a campaign "
     "it makes this a stand-alone import that the campaign does not record.",
 )
-@click.option(
-    "--campaign",
-    "campaign_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="DIR",
-    help="The campaign folder (made by 'xlsxkit init'). Default: the folder the command "
-    "is run in, or the first one above it holding xlsxkit.yaml or xlsxkit.db.",
-)
+@campaign_option
 @click.option(
     "--round",
     "round_name",
@@ -133,8 +129,8 @@ def import_cmd(
       2  usage error
     """
     if summary_path is None:
-        folder = find_campaign(campaign_dir)
-        if folder is None:
+        campaign = locate(campaign_dir)
+        if campaign is None:
             raise UsageError(
                 "give --out SUMMARY.xlsx and the SOURCES to import, or run the import in a "
                 "campaign folder (made by 'xlsxkit init'), or give --campaign DIR"
@@ -145,7 +141,7 @@ def import_cmd(
                     f"{name} is for a stand-alone import (with --out); in a campaign the "
                     "round's manifest is in the store and the data goes to rounds/<round>/data/"
                 )
-        _campaign(folder, sources, round_name, framework_path, strict, jobs)
+        _campaign(campaign, sources, round_name, framework_path, strict, jobs)
         return
     if campaign_dir is not None or round_name is not None:
         raise UsageError(
@@ -201,22 +197,21 @@ def _check(outcome: ImportOutcome, strict: bool) -> None:
 
 
 def _campaign(
-    folder: CampaignFolder,
+    campaign: Campaign,
     sources: tuple[Path, ...],
     round_name: str | None,
     framework_path: Path | None,
     strict: bool,
     jobs: int | None,
 ) -> None:
-    if framework_path is None and folder.framework.is_file():
-        framework_path = folder.framework
-    framework = load_framework_or_fail(framework_path)
+    folder = campaign.folder
+    framework = load_framework_or_fail(campaign_framework(campaign, framework_path))
     request = CampaignImportRequest(
         folder=folder,
         framework=framework,
         round=round_name,
         sources=sources,
-        jobs=fit_jobs(jobs),
+        jobs=fit_jobs(campaign_jobs(campaign, jobs)),
     )
     # The number of files is known once the round is found: the bar starts then.
     with contextlib.ExitStack() as stack:
