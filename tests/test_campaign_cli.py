@@ -9,6 +9,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
@@ -290,3 +291,64 @@ def test_prefill_takes_the_latest_earlier_round_with_an_accepted_return(campaign
     assert east[criterion.id].stage_id == framework.stages[-1].id
     west = {a.item_id: a for a in read_return(outbox / "west.xlsx", framework).answers}
     assert west == {a.item_id: a for a in older}
+
+
+def test_a_round_that_cannot_be_written_leaves_no_round_in_the_store(campaign: Path) -> None:
+    (campaign / "rounds").mkdir()
+    (campaign / "rounds" / "r1").write_bytes(b"in the way")
+    failed = run("generate", "--round", "R1", cwd=campaign)
+    assert failed.exit_code == 1 and "rounds/r1/outbox: cannot make the folder" in failed.output
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert store.rounds() == () and store.workbooks() == ()
+    (campaign / "rounds" / "r1").unlink()
+    assert run("generate", "--round", "R1", cwd=campaign).exit_code == 0
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert [(r.name, r.position) for r in store.rounds()] == [("R1", 1)]
+
+
+def test_a_round_name_that_would_share_another_rounds_folder_is_refused(campaign: Path) -> None:
+    assert run("generate", "--round", "2027 spring", cwd=campaign).exit_code == 0
+    clash = run("generate", "--round", "2027 Spring!", cwd=campaign)
+    assert clash.exit_code == 1
+    assert "rounds/2027-spring" in clash.output and "'2027 spring'" in clash.output
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert [r.name for r in store.rounds()] == ["2027 spring"]
+
+
+def test_a_later_deadline_for_an_existing_round_is_recorded(campaign: Path) -> None:
+    assert run("generate", "--round", "R1", "--deadline", "2099-01-31", cwd=campaign).exit_code == 0
+    add_partners(campaign, [("late", "Late")])
+    late = run("generate", "--round", "R1", "--deadline", "2099-02-28", cwd=campaign)
+    assert late.exit_code == 0 and "due 2099-02-28" in late.output
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert [r.deadline for r in store.rounds()] == [dt.date(2099, 2, 28)]
+
+
+def test_the_settings_file_gives_the_defaults_and_is_checked(campaign: Path) -> None:
+    settings = campaign / "xlsxkit.yaml"
+    text = settings.read_text("utf-8")
+    settings.write_text(
+        text.replace("return_to:", 'return_to: "ip@example.org"', 1).replace(
+            "  deadline:", "  deadline: 2099-03-31", 1
+        ),
+        "utf-8",
+    )
+    result = run("generate", "--round", "R1", cwd=campaign)
+    assert result.exit_code == 0, result.output
+    assert "due 2099-03-31" in result.output
+    framework = require_framework(campaign / "framework.yaml")
+    north = read_return(campaign / "rounds" / "r1" / "outbox" / "north-trust.xlsx", framework)
+    assert north.round == "R1"
+    book = openpyxl.load_workbook(campaign / "rounds" / "r1" / "outbox" / "north-trust.xlsx")
+    cells = [str(c) for row in book["Start"].iter_rows(values_only=True) for c in row if c]
+    assert any("ip@example.org" in c for c in cells)
+    with Store.open(campaign / "xlsxkit.db") as store:
+        assert [r.deadline for r in store.rounds()] == [dt.date(2099, 3, 31)]
+    # An explicit option wins over the settings.
+    add_partners(campaign, [("late", "Late")])
+    late = run("generate", "--round", "R1", "--deadline", "2099-04-30", cwd=campaign)
+    assert late.exit_code == 0 and "due 2099-04-30" in late.output
+    # A broken settings file stops every command, with its line.
+    settings.write_text("title: [unclosed\n", "utf-8")
+    broken = run("validate", cwd=campaign)
+    assert broken.exit_code == 1 and "xlsxkit.yaml" in broken.output

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from tests.filling import Answers, fill_with_openpyxl
 from tests.helpers import generate_batch, orgs
@@ -23,7 +24,9 @@ from xlsxkit.campaign.locate import CampaignFolder, round_slug
 from xlsxkit.campaign.settings import default_settings_text
 from xlsxkit.campaign.store import ItemKind, OrgRecord, Store, WorkbookRecord
 from xlsxkit.cli import cli
+from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework, Organisation
+from xlsxkit.workbook.manifest import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTUMN, SPRING = "2026 autumn", "2027 spring"
@@ -295,3 +298,88 @@ def test_import_options_of_a_campaign_and_of_a_stand_alone_import_do_not_mix(
     assert code == 1 and "no round yet" in out
     code, out = run(campaign, "--round", "2031 winter")
     assert code == 1 and "there is no round '2031 winter'" in out
+
+
+# The same, through the command line only: init, generate --round (pre-filled), import, status
+
+
+def cli_run(*args: str | Path, cwd: Path) -> Result:
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, [str(a) for a in args])
+    finally:
+        os.chdir(old)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert "Traceback" not in result.output
+    return result
+
+
+def sent(folder: Path, slug: str) -> dict[str, Path]:
+    outbox = folder / "rounds" / slug / "outbox"
+    return {m.org_id: outbox / m.file for m in read_manifest(outbox / "manifest.csv")}
+
+
+def test_a_campaign_through_the_cli_only(tmp_path: Path) -> None:
+    folder = tmp_path / "campaign"
+    assert cli_run("init", folder, cwd=tmp_path).exit_code == 0
+    with (folder / "partners.csv").open("a", encoding="utf-8") as fh:
+        fh.write("north,North Trust,,\nsouth,South Health,,\neast,East Care,,\nwest,West Board,,\n")
+    framework = require_framework(folder / "framework.yaml")
+    labels = [s.label for s in framework.stages]
+    c = [cr.id for cr in framework.criteria]
+    s = [st.id for st in framework.stages]
+
+    r = cli_run("generate", "--round", "2026 autumn", "--deadline", "2026-12-31", cwd=folder)
+    assert r.exit_code == 0, r.output
+    one = sent(folder, "2026-autumn")
+    inbox1 = folder / "rounds/2026-autumn/inbox"
+    fill_with_openpyxl(
+        one["north"],
+        inbox1 / "north.xlsx",
+        {(c[0], "stage"): labels[0], (c[1], "stage"): labels[1]},
+    )
+    fill_with_openpyxl(one["south"], inbox1 / "south.xlsx", {(c[0], "stage"): labels[2]})
+    shutil.copy(one["east"], inbox1 / "east.xlsx")
+    r = cli_run("import", cwd=folder)
+    assert r.exit_code == 0, r.output
+    assert "2 accepted" in r.output and "1 blank" in r.output
+    r = cli_run("status", cwd=folder)
+    assert "2 accepted, 1 blank, 0 rejected, 1 missing" in r.output
+
+    r = cli_run("generate", "--round", "2027 spring", cwd=folder)
+    assert r.exit_code == 0, r.output
+    assert "North Trust: pre-filled from '2026 autumn'" in r.output
+    two = sent(folder, "2027-spring")
+    inbox2 = folder / "rounds/2027-spring/inbox"
+    # North changes two stages on its pre-filled workbook; South sends it back as it was
+    fill_with_openpyxl(
+        two["north"],
+        inbox2 / "north.xlsx",
+        {(c[0], "stage"): labels[1], (c[1], "stage"): labels[0]},
+    )
+    fill_with_openpyxl(two["south"], inbox2 / "south.xlsx", {})
+    fill_with_openpyxl(two["east"], inbox2 / "east.xlsx", {(c[0], "stage"): labels[1]})
+    r = cli_run("import", cwd=folder)
+    assert r.exit_code == 0, r.output
+    data = folder / "rounds/2027-spring/data"
+    progress = read_csv(data / "progress.csv")
+    changes = {
+        (p["org_id"], p["criterion_id"]): (p["previous_stage_id"], p["stage_id"], p["change"])
+        for p in progress
+        if p["change"] != "same"
+    }
+    assert changes == {
+        ("north", c[0]): (s[0], s[1], "up"),
+        ("north", c[1]): (s[1], s[0], "down"),
+        ("east", c[0]): ("", s[1], "new"),
+    }
+    before = csv_bytes(data)
+    r = cli_run("import", cwd=folder)
+    assert r.exit_code == 0 and csv_bytes(data) == before
+    shutil.copy(inbox1 / "north.xlsx", inbox2 / "north-autumn.xlsx")
+    r = cli_run("import", cwd=folder)
+    assert "this is the 2026 autumn workbook; ask for the 2027 spring one" in r.output
+    assert read_csv(data / "progress.csv") == progress  # it superseded nothing
+    r = cli_run("status", cwd=folder)
+    assert "3 accepted, 0 blank, 0 rejected, 1 missing" in r.output

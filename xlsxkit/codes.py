@@ -537,6 +537,14 @@ class Code(StrEnum):
         "An item appears twice (a copied sheet?)",
         "Check which answer is meant; the first one was used.",
     )
+    WORDING_EDITED = (
+        "wording-edited",
+        _R,
+        _W,
+        "The locked wording of a criterion or action was edited in the workbook; the answer "
+        "was still taken, by the row's id",
+        "Check with the partner that the answer is meant for the wording in the framework.",
+    )
     EXTRA_SHEET = (
         "extra-sheet",
         _R,

@@ -135,6 +135,40 @@ def emoji_workbook(tmp: Path) -> Built:
     return _generated(tmp, emoji_stages(tmp), ("Emoji 🌍 Partners",))
 
 
+def round2_workbook(tmp: Path) -> Built:
+    """A round-2 workbook pre-filled from a read round-1 return, with targets and the
+    locked "Last round" cells."""
+    from xlsxkit.workbook.instructions import load_template
+    from xlsxkit.workbook.read import read_return
+    from xlsxkit.workbook.write import WorkbookSpec, write_workbook
+
+    framework = bundled()
+    [org] = orgs("North Trust")
+    # Round 1's answers are those tests/test_gnumeric.py fills in (its seed is the kind's
+    # name length): a partner who confirms every answer, so that check still knows each
+    # cell's value after the prefill.
+    answers = random_answers(framework, seed=len("round2-prefilled"), blank_share=0.1)
+    first = write_filled(framework, tmp / "round1.xlsx", org, answers)
+    top = framework.stages[-1].id
+    prefill = [
+        dataclasses.replace(a, target_stage_id=top) if framework.has_criterion(a.item_id) else a
+        for a in read_return(first, framework).answers
+    ]
+    out = tmp / "north-trust-round2.xlsx"
+    spec = WorkbookSpec(
+        framework=framework,
+        organisation=org,
+        instructions=load_template(),
+        token="round2-token",
+        round="2027 spring",
+        prefill=prefill,
+        previous_round="2026 autumn",
+        generated_at=dt.datetime(2027, 3, 1, tzinfo=dt.UTC),
+    )
+    write_workbook(spec, out)
+    return Built(path=out, framework=framework)
+
+
 def summary_workbook(tmp: Path) -> Built:
     """The summary of an import of three filled returns and one sent back blank."""
     framework = bundled()
@@ -159,6 +193,7 @@ KINDS: tuple[FileKind, ...] = (
     FileKind(name="password", role=Role.WORKBOOK, build=password_workbook),
     FileKind(name="unicode-7x12", role=Role.WORKBOOK, build=unicode_workbook),
     FileKind(name="emoji-stages", role=Role.WORKBOOK, build=emoji_workbook),
+    FileKind(name="round2-prefilled", role=Role.WORKBOOK, build=round2_workbook),
     FileKind(
         name="summary",
         role=Role.SUMMARY,

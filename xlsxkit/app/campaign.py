@@ -219,11 +219,28 @@ class RoundResult:
     blank: tuple[str, ...]  # names of organisations with no earlier accepted return
 
 
+def _provisional_round(
+    request: RoundRequest, slug: str, name: str, now: dt.datetime
+) -> RoundRecord:
+    fw = request.framework
+    return RoundRecord(
+        slug=slug,
+        name=name,
+        position=0,
+        created_at=now,
+        framework_id=fw.id,
+        framework_version=fw.version,
+        framework_hash=fw.content_hash,
+        stage_ids=tuple(s.id for s in fw.stages),
+        deadline=request.deadline,
+    )
+
+
 def _new_round(store: Store, request: RoundRequest, now: dt.datetime) -> RoundRecord:
     fw = request.framework
     return store.add_round(
-        slug=round_slug(request.round_name),
-        name=request.round_name,
+        slug=round_slug(request.round_name.strip()),
+        name=request.round_name.strip(),
         created_at=now,
         framework_id=fw.id,
         framework_version=fw.version,
@@ -250,28 +267,47 @@ def generate_round(
     with request.campaign.open_store() as store:
         found = store.round_named(name)
         new_round = found is None
-        rnd = _new_round(store, request, now) if found is None else found
-        if not new_round and request.deadline is not None and request.deadline != rnd.deadline:
-            store.set_deadline(rnd.slug, request.deadline)
-            rnd = store.round(rnd.slug) or rnd
+        if found is None:
+            slug = round_slug(name)
+            clash = store.round(slug)
+            if clash is not None:
+                raise CampaignError(
+                    f"the round '{name}' would use the folder rounds/{slug}, which the round "
+                    f"'{clash.name}' has; give --round \"{clash.name}\" for that round, or "
+                    "another name"
+                )
+            # Made in the transaction that records the workbooks: a run that fails leaves
+            # no empty round behind.
+            rnd = _provisional_round(request, slug, name, now)
+            earlier_rounds = store.rounds()
+        else:
+            rnd = found
+            if request.deadline is not None and request.deadline != rnd.deadline:
+                rnd = dataclasses.replace(rnd, deadline=request.deadline)
+            earlier_rounds = tuple(r for r in store.rounds() if r.position < rnd.position)
         folder = request.campaign.folder.round(rnd.slug)
         folder.make()
-        have = {w.org_id for w in store.workbooks(rnd.slug)}
+        have = {w.org_id for w in store.workbooks(rnd.slug)} if not new_round else set()
         pending = [o for o in request.organisations if o.id not in have]
+        names = {r.slug: r.name for r in earlier_rounds}
         prefill: dict[str, tuple[Answer, ...]] = {}
         previous_round: dict[str, str] = {}
         carried: list[Carried] = []
         blank: list[str] = []
         for org in pending:
-            before = (
-                store.previous_accepted(rnd.slug, org.id) if store.organisation(org.id) else None
+            before = next(
+                (
+                    a
+                    for r in reversed(earlier_rounds)
+                    if (a := store.accepted(r.slug, org.id)) is not None
+                ),
+                None,
             )
             if before is None:
                 blank.append(org.name)
                 continue
             answers, dropped = carry_over(before.answers, request.framework)
-            earlier = store.round(before.round_slug)
-            earlier_name = earlier.name if earlier else before.round_slug
+            earlier_name = names[before.round_slug]
             prefill[org.id] = answers
             previous_round[org.id] = earlier_name
             carried.append(
@@ -283,9 +319,21 @@ def generate_round(
                     dropped=dropped,
                 )
             )
+
+        def record_round() -> None:
+            if new_round:
+                _new_round(store, request, now)
+            elif found is not None and rnd.deadline != found.deadline:
+                store.set_deadline(rnd.slug, rnd.deadline)
+
         written: list[WorkbookRecord] = []
         if pending:
-            written = _write(request, store, rnd, pending, prefill, previous_round, progress)
+            written = _write(
+                request, store, rnd, pending, prefill, previous_round, record_round, progress
+            )
+        else:
+            record_round()
+        rnd = store.round(rnd.slug) or rnd
         manifest = _export_manifest(store, request.campaign.folder, rnd)
         already = len(store.workbooks(rnd.slug)) - len(written)
     return RoundResult(
@@ -307,6 +355,7 @@ def _write(
     pending: Sequence[Organisation],
     prefill: dict[str, tuple[Answer, ...]],
     previous_round: dict[str, str],
+    record_round: Callable[[], None],
     progress: Callable[[int], None] | None,
 ) -> list[WorkbookRecord]:
     folder = request.campaign.folder
@@ -351,6 +400,7 @@ def _write(
             )
         by_id = {o.id: o for o in pending}
         with store.transaction():
+            record_round()
             for record in records:
                 org = by_id[record.org_id or ""]
                 store.put_organisation(

@@ -323,6 +323,7 @@ def campaign_import(
             data_dir=rf.data,
             progress=progress,
             after_read=after_read,
+            extra_data=(PROGRESS_NAME,),
         )
     gone, changed = found["gone"]
     return CampaignImportOutcome(

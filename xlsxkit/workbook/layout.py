@@ -15,6 +15,8 @@ stored in the workbook so that a later xlsxkit can still read an older workbook.
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -23,7 +25,11 @@ from xlsxkit import names
 from xlsxkit.framework.model import Framework
 from xlsxkit.names import make_sheet_names
 
-LAYOUT_VERSION: Final = "1"
+LAYOUT_VERSION: Final = "2"
+#: Every layout this reader reads. Layout 2 only adds cells to layout 1 (the target stage,
+#: the wording hashes); no layout-1 cell moved, so one reader reads both, and the cells a
+#: layout-1 workbook does not have read as blank.
+READABLE_LAYOUTS: Final = ("1", "2")
 
 # Sheets ------------------------------------------------------------------------------
 START_SHEET: Final = names.START_SHEET
@@ -85,7 +91,10 @@ NAME_FRAMEWORK_HASH: Final = "xk_framework_hash"
 COL_ID: Final = 0  # A: id of the item on this row
 COL_KIND: Final = 1  # B: row kind, one of the KIND_* values
 COL_STAGE_INDEX: Final = 2  # C: 1-based stage index of an action (used by formulas)
-HIDDEN_COLS: Final = (COL_ID, COL_KIND, COL_STAGE_INDEX)
+#: J (layout 2): a short hash of the locked wording the row shows (tamper evidence). It sits
+#: after the visible columns so that no layout-1 column moved; hidden, so never printed.
+COL_HASH: Final = 9
+HIDDEN_COLS: Final = (COL_ID, COL_KIND, COL_STAGE_INDEX, COL_HASH)
 
 KIND_CRITERION: Final = "criterion"
 KIND_ACTION: Final = "action"
@@ -95,8 +104,9 @@ KIND_ORG_NAME: Final = "org-name"
 COL_TEXT: Final = 3  # D: criterion or action text
 COL_INPUT: Final = 4  # E: stage dropdown (criterion) or done checkbox (action)
 COL_NOTE: Final = 5  # F: evidence/comments (criterion) or notes (action)
-COL_LEAD: Final = 6  # G: lead/owner (action)
-COL_DATE: Final = 7  # H: target date (action)
+COL_LEAD: Final = 6  # G: lead/owner (action) or target stage by next round (criterion)
+COL_DATE: Final = 7  # H: target date (action) or the last round's stage (criterion)
+COL_LAST_ROUND: Final = COL_DATE  # written only when the workbook has a previous round
 COL_INFO: Final = 8  # I: progress indicator (criterion) or cross-reference (action)
 LAST_COL: Final = COL_INFO
 HEADER_ROWS: Final = 3  # rows 1-3: title, guidance, column headings (frozen, repeated)
@@ -118,6 +128,7 @@ class FieldName(StrEnum):
     NOTES = "notes"
     LEAD = "lead"
     TARGET_DATE = "target_date"
+    TARGET_STAGE = "target_stage"
     ORG_NAME = "org_name"
 
 
@@ -153,6 +164,14 @@ def _field(
 FIELDS: Final = (
     _field(FieldName.STAGE, KIND_CRITERION, COL_INPUT, FieldType.STAGE, "stage_id", "stage"),
     _field(FieldName.COMMENT, KIND_CRITERION, COL_NOTE, FieldType.TEXT, "comment", "evidence"),
+    _field(
+        FieldName.TARGET_STAGE,
+        KIND_CRITERION,
+        COL_LEAD,
+        FieldType.STAGE,
+        "target_stage_id",
+        "target stage",
+    ),
     _field(FieldName.DONE, KIND_ACTION, COL_INPUT, FieldType.TICK, "done", "tick"),
     _field(FieldName.NOTES, KIND_ACTION, COL_NOTE, FieldType.TEXT, "notes", "notes"),
     _field(FieldName.LEAD, KIND_ACTION, COL_LEAD, FieldType.TEXT, "lead", "lead"),
@@ -187,6 +206,20 @@ MAX_HEADER_FOOTER: Final = 255
 MAX_VALIDATION_TITLE: Final = 32
 MAX_VALIDATION_INPUT: Final = 255
 MAX_VALIDATION_ERROR: Final = 225  # Excel's UI limit ([MS-XLS] DValStrings); XlsxWriter allows 255
+
+
+WORDING_HASH_LENGTH: Final = 8
+
+
+def wording_hash(text: str) -> str:
+    """The short hash of a row's locked wording, written in :data:`COL_HASH`.
+
+    Whitespace is collapsed first: apps re-save line breaks differently (CRLF, LF), and a
+    re-save is not an edit. Unicode is NFC-normalised for the same reason. Eight hex digits
+    of sha256 are plenty to notice an edit; this is evidence, not security (the partner
+    holds the file and could recompute it)."""
+    canonical = unicodedata.normalize("NFC", " ".join(text.split()))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:WORDING_HASH_LENGTH]
 
 
 def col_letter(col: int) -> str:

@@ -87,7 +87,10 @@ XLSXKIT_CSV_HEADERS: Final = {
         "actions.csv"
     ),
     "source,org_id,severity,code,sheet,cell,message": "problems.csv",
-    "org_id,org_name,contact,email,file,token,sha256": "manifest.csv",
+    "org_id,org_name,contact,email,file,token,sha256,framework,framework_version,round": (
+        "manifest.csv"
+    ),
+    "org_id,org_name,contact,email,file,token,sha256": "manifest.csv",  # before the batch
     # with campaigns: stages and actions gained columns (the headers above are those of
     # earlier versions, still recognised), and progress.csv
     "org_id,org_name,dimension_id,criterion_id,stage_id,stage_label,stage_index,comment,"

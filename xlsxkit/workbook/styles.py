@@ -37,8 +37,8 @@ DIMENSION_WIDTHS = {
     L.COL_TEXT: 64,
     L.COL_INPUT: 20,
     L.COL_NOTE: 34,
-    L.COL_LEAD: 18,
-    L.COL_DATE: 13,
+    L.COL_LEAD: 22,  # wide enough for "Target stage by next round" on one line
+    L.COL_DATE: 15,
     L.COL_INFO: 30,
 }
 LINE_HEIGHT = 15.0

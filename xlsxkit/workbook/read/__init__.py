@@ -143,11 +143,12 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: ReadState) -> Return:
     org_name = identity.get(L.KEY_ORG_NAME, "")
     generic = identity.get(L.KEY_GENERIC, "").lower() == "true"
     layout_version = identity.get(L.KEY_LAYOUT_VERSION, "")
-    if layout_version != L.LAYOUT_VERSION:
+    if layout_version not in L.READABLE_LAYOUTS:
         raise Rejection(
             Code.UNKNOWN_LAYOUT,
             f"the workbook was made by a different xlsxkit (layout {layout_version[:40] or '?'}, "
-            f"this one reads layout {L.LAYOUT_VERSION}); import it with the xlsxkit that made it",
+            f"this one reads layouts {', '.join(L.READABLE_LAYOUTS)}); import it with the "
+            "xlsxkit that made it",
         )
     if framework_id != fw.id:
         title = identity.get(L.KEY_FRAMEWORK_TITLE, "")[:300]

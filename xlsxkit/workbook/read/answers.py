@@ -59,6 +59,13 @@ def _formula_without_value(found: Found, field: L.Field, ctx: Context) -> bool:
     return False
 
 
+#: What stays unanswered when a stage cell cannot be read.
+_LEFT_BLANK = {
+    L.FieldName.STAGE: "criterion was left unanswered",
+    L.FieldName.TARGET_STAGE: "target stage was left blank",
+}
+
+
 def _stage(found: Found, field: L.Field, ctx: Context) -> str | None:
     if _formula_without_value(found, field, ctx):
         return None
@@ -72,7 +79,7 @@ def _stage(found: Found, field: L.Field, ctx: Context) -> str | None:
             ctx,
             Code.UNREADABLE_STAGE,
             f"{describe(raw)} is not a stage of this framework ({labels}); the "
-            "criterion was left unanswered. Ask the partner which stage they meant",
+            f"{_LEFT_BLANK[field.name]}. Ask the partner which stage they meant",
         )
         return None
     return matched if isinstance(matched, str) else None
@@ -130,8 +137,34 @@ DECODERS: dict[L.FieldType, Callable[[Found, L.Field, Context], Any]] = {
 }
 
 
+def check_wording(found: Found, state: ReadState) -> None:
+    """Warn when the row's locked wording no longer matches the hash written beside it.
+
+    The answer is still taken (rows are matched by id, never by wording); the warning lets
+    the coordinator check that it answers the framework's wording. A row with no hash (a
+    layout-1 workbook) is not checked."""
+    recorded = found.at(L.COL_HASH)
+    if not isinstance(recorded, str) or not recorded.strip():
+        return
+    shown = found.at(L.COL_TEXT)
+    text = cap_text(shown) if isinstance(shown, str) else "" if shown is None else str(shown)
+    if L.wording_hash(text) == recorded.strip().lower():
+        return
+    what = "criterion" if found.kind == L.KIND_CRITERION else "action"
+    state.warn(
+        Code.WORDING_EDITED,
+        f"the wording of this {what} was edited in the workbook (it now reads "
+        f"{describe(text)}); its answer was still "
+        "taken, by the row's id. Check with the partner that the answer is meant for the "
+        "wording in the framework",
+        sheet=found.sheet,
+        cell=found.ref(L.COL_TEXT),
+    )
+
+
 def read_answer(item_id: str, found: Found, ctx: Context) -> Answer:
     """The answer in FOUND's row: every field of its kind, decoded by its type."""
+    check_wording(found, ctx.state)
     values: dict[str, Any] = {}
     for field in L.FIELDS_BY_KIND[found.kind]:
         assert field.answer_attr is not None

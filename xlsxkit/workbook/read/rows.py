@@ -125,6 +125,8 @@ def _outside_form(grid: Grid, sheet: str, last_item_row: int, far: int, state: R
     for r, row in enumerate(grid):
         start = 0 if r > last_item_row + 1 else L.LAST_COL + 1
         for c in range(start, len(row)):
+            if c == L.COL_HASH and r <= last_item_row:
+                continue  # the hidden wording hash of a form row
             if not is_blank(row[c]):
                 count += 1
                 first = first or L.cell_ref(r, c)

@@ -36,6 +36,10 @@ class WorkbookSpec:
     password: str | None = None
     #: Answers to show in the workbook, as the reader returns them (e.g. the last round's).
     prefill: Sequence[Answer] = ()
+    #: The round the prefill came from, e.g. "2026 autumn". When set, a locked cell beside
+    #: each criterion's inputs shows the stage that round recorded, so the partner confirms
+    #: or changes it rather than retyping it. None: no such cells (a first round).
+    previous_round: str | None = None
     #: Raw cell values as a partner's app leaves them, by (item id, field): the demo's and
     #: the tests' returns. Win over prefill. The organisation name of a generic workbook is
     #: (layout.START_ORG_ROW_ID, FieldName.ORG_NAME).

@@ -28,6 +28,7 @@ DATE_MAX = dt.date(2100, 12, 31)
 NOT_NAMED_YET = "(organisation not named yet: see Start)"
 
 _F = L.FieldName
+_STAGE_FIELDS = (_F.STAGE, _F.TARGET_STAGE)
 
 
 def _abs_range(col: int, first: int, last: int) -> str:
@@ -86,8 +87,8 @@ def write_dimension(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
         L.COL_TEXT: "Success criterion / suggested action",
         L.COL_INPUT: "Stage reached / Done?",
         L.COL_NOTE: "Evidence, comments and notes",
-        L.COL_LEAD: "Lead / owner",
-        L.COL_DATE: "Target date",
+        L.COL_LEAD: "Target stage / Lead / owner",
+        L.COL_DATE: "Last round / Target date" if spec.previous_round else "Target date",
         L.COL_INFO: "Progress / cross-references",
     }
     for col, text in headings.items():
@@ -98,8 +99,10 @@ def write_dimension(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
     for block in dim.blocks:
         _criterion_block(book, ws, block, len(dim.blocks))
 
-    stage_col = L.FIELD[_F.STAGE].col
-    stage_cells = [L.cell_ref(b.row, stage_col) for b in dim.blocks]
+    # Both stage cells of a criterion (reached and target) take the stage's colour.
+    stage_cells = [
+        L.cell_ref(b.row, L.FIELD[name].col) for b in dim.blocks for name in _STAGE_FIELDS
+    ]
     for stage in fw.stages:
         literal = '"' + stage.label.replace('"', '""') + '"'
         ws.conditional_format(
@@ -137,6 +140,9 @@ def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: in
     ws.write_string(row, L.COL_TEXT, f"SUCCESS CRITERION {block.number} OF {total}", f["band"])
     ws.write_string(row, L.COL_INPUT, "Stage reached", f["band"])
     ws.write_string(row, L.COL_NOTE, "Evidence / comments", f["band"])
+    ws.write_string(row, L.FIELD[_F.TARGET_STAGE].col, "Target stage by next round", f["band"])
+    if book.spec.previous_round:
+        ws.write_string(row, L.COL_LAST_ROUND, "Last round", f["band"])
     ws.write_string(row, L.COL_INFO, "Actions done up to this stage", f["band"])
     ws.set_row(row, 18)
 
@@ -147,44 +153,52 @@ def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: in
         text += f"\n\nGuidance: {criterion.guidance}"
     text = fit(text, L.MAX_CELL_TEXT)
     stage, comment = L.FIELD[_F.STAGE], L.FIELD[_F.COMMENT]
+    target = L.FIELD[_F.TARGET_STAGE]
     ws.write_string(crow, L.COL_ID, criterion.id)
     ws.write_string(crow, L.COL_KIND, L.KIND_CRITERION)
     ws.write_string(crow, L.COL_TEXT, text, f["criterion"])
+    ws.write_string(crow, L.COL_HASH, L.wording_hash(text))
     book.value(ws, crow, stage.col, book.inputs.get(criterion.id, stage.name), f["input_stage"])
-    ws.merge_range(crow, comment.col, crow, L.COL_DATE, "", f["input"])
-    value = book.inputs.get(criterion.id, comment.name)
-    if value is not None:
-        book.value(ws, crow, comment.col, value, f["input"])
+    book.value(ws, crow, comment.col, book.inputs.get(criterion.id, comment.name), f["input"])
+    # The target stage: a second dropdown over the same list. Without a last round to
+    # show, it spans the last-round column too.
+    last_round = book.spec.previous_round
+    if not last_round:
+        ws.merge_range(crow, target.col, crow, L.COL_LAST_ROUND, "", f["input_stage"])
+    value = book.inputs.get(criterion.id, target.name)
+    book.value(ws, crow, target.col, value, f["input_stage"])
+    shown = ""
+    if last_round:
+        shown = fit(book.inputs.last_round(criterion.id, last_round), L.MAX_CELL_TEXT)
+        ws.write_string(crow, L.COL_LAST_ROUND, shown, f["indicator"])
     labels = ", ".join(s.label for s in fw.stages)
-    ws.data_validation(
+    _stage_list(
+        book,
+        ws,
         crow,
         stage.col,
+        "Stage reached",
+        f"Pick the stage reached for this criterion: {labels}. Leave it blank if not assessed yet.",
+        f"Pick a stage from the list ({labels}), or delete the cell's content "
+        "if it is not assessed yet.",
+    )
+    _stage_list(
+        book,
+        ws,
         crow,
-        stage.col,
-        {
-            "validate": "list",
-            "source": "=" + book.plan.stage_range,
-            "ignore_blank": True,
-            "input_title": "Stage reached",
-            "input_message": fit(
-                f"Pick the stage reached for this criterion: {labels}. "
-                "Leave it blank if not assessed yet.",
-                L.MAX_VALIDATION_INPUT,
-            ),
-            "error_title": "Not one of the stages",
-            "error_message": fit(
-                f"Pick a stage from the list ({labels}), or delete the cell's content "
-                "if it is not assessed yet.",
-                L.MAX_VALIDATION_ERROR,
-            ),
-            "error_type": "stop",
-        },
+        target.col,
+        "Target stage by next round",
+        f"Optional: the stage you aim to reach by the next round: {labels}. "
+        "Leave it blank if you have not set one.",
+        f"Pick a target stage from the list ({labels}), or delete the cell's content "
+        "if you have not set one.",
     )
     ws.set_row(
         crow,
         max(
             row_height((text, DIMENSION_WIDTHS[L.COL_TEXT])),
             row_height(("x" * 60, DIMENSION_WIDTHS[L.COL_INFO])),
+            row_height((shown, DIMENSION_WIDTHS[L.COL_LAST_ROUND])),
         ),
     )
 
@@ -206,6 +220,29 @@ def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: in
     ws.set_row(block.spacer_row, 10)
 
 
+def _stage_list(
+    book: Book, ws: Worksheet, row: int, col: int, title: str, message: str, error: str
+) -> None:
+    """A dropdown of the stage labels (the list on the identity sheet, never inline: Excel
+    drops inline lists over 255 characters) that refuses anything else."""
+    ws.data_validation(
+        row,
+        col,
+        row,
+        col,
+        {
+            "validate": "list",
+            "source": "=" + book.plan.stage_range,
+            "ignore_blank": True,
+            "input_title": fit(title, L.MAX_VALIDATION_TITLE),
+            "input_message": fit(message, L.MAX_VALIDATION_INPUT),
+            "error_title": "Not one of the stages",
+            "error_message": fit(error, L.MAX_VALIDATION_ERROR),
+            "error_type": "stop",
+        },
+    )
+
+
 def _action_row(book: Book, ws: Worksheet, action_id: str, row: int) -> None:
     f = book.formats
     fw = book.fw
@@ -221,6 +258,7 @@ def _action_row(book: Book, ws: Worksheet, action_id: str, row: int) -> None:
     ws.write_string(row, L.COL_KIND, L.KIND_ACTION)
     ws.write_number(row, L.COL_STAGE_INDEX, fw.stage(action.stage_id).index)
     ws.write_string(row, L.COL_TEXT, text, f["action"])
+    ws.write_string(row, L.COL_HASH, L.wording_hash(text))
     tick = L.FIELD[_F.DONE]
     done = inputs.get(action.id, tick.name)
     if done is None or isinstance(done, bool):

@@ -86,7 +86,11 @@ class InputCells:
     ) -> None:
         self.fw = framework
         self._cells: dict[CellKey, CellValue] = {}
+        #: criterion id -> the stage id its prefill answer recorded (None: not assessed).
+        self._prefilled_stage: dict[str, str | None] = {}
         for answer in prefill:
+            if framework.has_criterion(answer.item_id):
+                self._prefilled_stage[answer.item_id] = answer.stage_id
             self._cells.update(_from_answer(framework, answer))
         for (item_id, name), value in typed.items():
             self._cells[(item_id, L.FieldName(name))] = value
@@ -94,6 +98,14 @@ class InputCells:
 
     def get(self, item_id: str, name: L.FieldName) -> CellValue:
         return self._cells.get((item_id, name))
+
+    def last_round(self, criterion_id: str, round_name: str) -> str:
+        """The locked "Last round (2026 autumn): Some work done" text of a criterion: the
+        stage its prefill answer recorded (what the partner said then, whatever is typed
+        over it now)."""
+        stage_id = self._prefilled_stage.get(criterion_id)
+        label = self.fw.stage(stage_id).label if stage_id is not None else "not assessed"
+        return f"Last round ({round_name}): {label}"
 
     # Cached values of formulas -------------------------------------------------------
     def stage_of(self, criterion_id: str) -> str | None:
