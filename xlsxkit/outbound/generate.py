@@ -108,6 +108,9 @@ def _write_one(task: _Task) -> tuple[str, str]:
         generated_at=request.generated_at,
         password=request.password,
         prefill=request.prefill.get(task.organisation.id, ()) if task.organisation else (),
+        previous_round=(
+            request.previous_round.get(task.organisation.id) if task.organisation else None
+        ),
     )
     target = request.out_dir / task.file
     partial = target.with_name(f".{task.file}.partial")
