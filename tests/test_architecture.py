@@ -13,7 +13,17 @@ PACKAGE = Path(__file__).resolve().parent.parent / "xlsxkit"
 
 #: The shared base: modules every stage may use, which use no stage.
 BASE = frozenset(
-    {"problems", "codes", "errors", "names", "csvsafe", "resources", "inputs", "dates"}
+    {
+        "problems",
+        "codes",
+        "errors",
+        "names",
+        "csvsafe",
+        "resources",
+        "inputs",
+        "dates",
+        "outfiles",
+    }
 )
 #: Stages in pipeline order. Stages of the same rank are siblings: they never import each other.
 RANKS: dict[str, int] = {

@@ -89,6 +89,9 @@ def test_generate_from_csv(tmp_path: Path) -> None:
         "file",
         "token",
         "sha256",
+        "framework",
+        "framework_version",
+        "round",
     ]
     import hashlib
 

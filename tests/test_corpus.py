@@ -239,7 +239,7 @@ def test_xlsxkit_outputs_among_the_sources_are_skipped_not_rejected(
 
 def test_xlsxkit_outputs_are_recognised_by_the_writers_own_headers() -> None:
     from xlsxkit.render import csv as data_csv
-    from xlsxkit.workbook.manifest import MANIFEST_COLUMNS
+    from xlsxkit.workbook.manifest import LEGACY_MANIFEST_COLUMNS, MANIFEST_COLUMNS
     from xlsxkit.workbook.safety import XLSXKIT_CSV_HEADERS
 
     written = [
@@ -248,6 +248,7 @@ def test_xlsxkit_outputs_are_recognised_by_the_writers_own_headers() -> None:
         data_csv.ACTIONS_COLUMNS,
         data_csv.PROBLEMS_COLUMNS,
         MANIFEST_COLUMNS,
+        LEGACY_MANIFEST_COLUMNS,
     ]
     assert set(XLSXKIT_CSV_HEADERS) == {",".join(columns) for columns in written}
 

@@ -1,6 +1,10 @@
 """The whole import job: read the returns, consolidate, write the summary and the data.
 
-Reading and writing are at the edges; consolidation in the middle is pure.
+Reading and writing are at the edges; consolidation in the middle is pure. The outputs
+are written as one set (see :mod:`xlsxkit.outfiles`): checked before anything is read (an
+output may never land on a return, or on any file xlsxkit did not write), locked against a
+second run for the whole job, written under temporary names and renamed into place
+together at the end.
 """
 
 from __future__ import annotations
@@ -8,58 +12,86 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing as mp
 import os
+import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+
+from xlsxwriter.exceptions import XlsxFileError
 
 from xlsxkit.errors import OutputError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, run_import
+from xlsxkit.outfiles import (
+    OutputRefused,
+    OutputSet,
+    checkpoint,
+    csv_header_is,
+    locked,
+    quiet_child,
+    same_file,
+    write_failure,
+    xlsx_marker,
+)
 from xlsxkit.problems import Severity
-from xlsxkit.render.csv import DataFiles, write_data
+from xlsxkit.render.csv import DATA_HEADERS, DataFiles, data_files, write_data
 from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import Summary, consolidate
 
+__all__ = [
+    "ImportOutcome",
+    "OutputError",
+    "check_outputs",
+    "import_job",
+    "output_targets",
+]
 
-def _csv_error(data_dir: Path, exc: OSError) -> str:
-    return (
-        f"{data_dir}: cannot write the CSV files ({exc.strerror or exc}); if one is open in "
-        "a spreadsheet app, close it and run the import again"
-    )
+
+def unique_parents(targets: Sequence[Path]) -> list[Path]:
+    return list(dict.fromkeys(t.parent for t in targets))
+
+
+def _csv_failure(data_dir: Path, exc: BaseException) -> OutputError:
+    return write_failure(data_dir, "the CSV files", exc, folder=data_dir)
 
 
 class _DataJob:
     """Writes the CSV files, in a forked child where the platform allows, else at once."""
 
-    def __init__(self, summary: Summary, data_dir: Path) -> None:
+    def __init__(self, summary: Summary, files: DataFiles, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.files: DataFiles | None = None
-        self.process: Any = None
+        self.process: BaseProcess | None = None
         if sys.platform.startswith("linux"):
             ctx = mp.get_context("fork")
             self.conn, child = ctx.Pipe(duplex=False)
-            self.process = ctx.Process(target=self._child, args=(summary, data_dir, child))
+            self.process = ctx.Process(
+                target=self._child, args=(summary, files, data_dir, child), daemon=True
+            )
             self.process.start()
             child.close()
         else:
-            self.files = self._write(summary, data_dir)
+            self.files = self._write(summary, files, data_dir)
 
     @staticmethod
-    def _write(summary: Summary, data_dir: Path) -> DataFiles:
+    def _write(summary: Summary, files: DataFiles, data_dir: Path) -> DataFiles:
         try:
-            return write_data(summary, data_dir)
+            return write_data(summary, data_dir, files=files)
         except OSError as exc:
-            raise OutputError(_csv_error(data_dir, exc)) from None
+            raise _csv_failure(data_dir, exc) from None
 
     @staticmethod
-    def _child(summary: Summary, data_dir: Path, conn: Connection) -> None:
+    def _child(summary: Summary, files: DataFiles, data_dir: Path, conn: Connection) -> None:
+        quiet_child()
         try:
-            conn.send(("ok", write_data(summary, data_dir)))
+            written = write_data(summary, data_dir, files=files)
+            checkpoint("import:data-written")
+            conn.send(("ok", written))
         except OSError as exc:
-            conn.send(("error", _csv_error(data_dir, exc)))
+            conn.send(("error", str(_csv_failure(data_dir, exc))))
         except Exception as exc:  # reported by the parent, never a traceback
             conn.send(("error", f"{data_dir}: cannot write the CSV files ({exc})"))
         finally:
@@ -68,6 +100,7 @@ class _DataJob:
     def wait(self) -> DataFiles:
         if self.files is not None:
             return self.files
+        assert self.process is not None
         try:
             status, payload = self.conn.recv()
         except EOFError:
@@ -77,6 +110,16 @@ class _DataJob:
             raise OutputError(str(payload))
         self.files = payload
         return payload
+
+    def stop(self) -> None:
+        """Make sure the child is gone (it is killed if the job did not get to wait for
+        it), so that nothing writes into the temporary folder once it is removed."""
+        if self.process is None:
+            return
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +142,70 @@ class ImportOutcome:
         return sum(1 for _, p in self.summary.problems if p.severity is Severity.WARNING)
 
 
+def _not_ours(target: Path) -> str | None:
+    """Why an existing TARGET must not be replaced; None when it is an earlier output."""
+    try:
+        st = target.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # a new file: its folder is checked when it is made
+    except OSError as exc:
+        return f"{target}: cannot be checked ({exc.strerror}); give --out another name"
+    if stat.S_ISLNK(st.st_mode):
+        return (
+            f"{target}: is a link (to {os.readlink(target)}); xlsxkit neither writes through "
+            "a link nor replaces one, as it may lead to a return. Give the path of a file"
+        )
+    if stat.S_ISDIR(st.st_mode):
+        return f"{target}: is a folder; give a file name"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{target}: is not a regular file; give the name of a new file"
+    if target.suffix.lower() == ".xlsx":
+        if xlsx_marker(target) == "summary":
+            return None
+        return (
+            f"{target}: exists and is not a summary that xlsxkit wrote (it may be a partner's "
+            "return); xlsxkit never overwrites it. Give --out another name, or move that "
+            "file away"
+        )
+    header = DATA_HEADERS.get(target.name)
+    if header is not None and csv_header_is(target, header):
+        return None
+    return (
+        f"{target}: exists and is not a {target.name} that xlsxkit wrote (it may be a file "
+        "a partner sent); xlsxkit never overwrites it. Give --data another folder, or move "
+        "that file away"
+    )
+
+
+def check_outputs(targets: Sequence[Path], sources: Sequence[Path]) -> None:
+    """Refuse (:class:`OutputRefused`, exit 2) outputs that are inputs or not xlsxkit's own.
+
+    Run before anything is read or written."""
+    for folder in unique_parents(targets):
+        if folder.exists() and not folder.is_dir():
+            raise OutputRefused(f"{folder}: is a file, not a folder; give a folder for the outputs")
+    for target in targets:
+        for source in sources:
+            if source.is_file() and (same_file(target, source) or target == source):
+                raise OutputRefused(
+                    f"{target}: is one of the files to import (given as {source}); writing "
+                    "an output there would destroy it. Give an output path outside the "
+                    "returns, e.g. --out summary.xlsx"
+                )
+        why = _not_ours(target)
+        if why is not None:
+            raise OutputRefused(why)
+
+
+def output_targets(summary_path: Path, data_dir: Path | None) -> list[Path]:
+    """Every file the job writes. The summary comes last: it is renamed into place last."""
+    targets: list[Path] = []
+    if data_dir is not None:
+        files = data_files(data_dir)
+        targets += [files.returns, files.stages, files.actions, files.problems]
+    return [*targets, summary_path]
+
+
 def import_job(
     request: ImportRequest,
     *,
@@ -106,23 +213,44 @@ def import_job(
     data_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
-    result = run_import(request, progress=progress)
-    summary = consolidate(request.framework, result)
-    generated_at = dt.datetime.now(dt.UTC)
-    # The CSVs are written by a child process while this one writes the workbook.
-    csv_job = _DataJob(summary, data_dir) if data_dir is not None else None
-    partial = summary_path.with_name(f".{summary_path.name}.partial")
-    try:
-        summary_path.parent.mkdir(parents=True, exist_ok=True)
-        write_summary(summary, partial, generated_at=generated_at)
-        os.replace(partial, summary_path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        if csv_job is not None:
-            csv_job.wait()
-        raise OutputError(
-            f"{summary_path}: cannot write the summary ({exc.strerror or exc}); if it is open "
-            "in a spreadsheet app, close it and run the import again"
-        ) from None
-    data = csv_job.wait() if csv_job is not None else None
+    """Read, consolidate and write. Raises :class:`OutputError` (never leaving a partial
+    or temporary file) when an output cannot be written."""
+    targets = output_targets(summary_path, data_dir)
+    check_outputs(targets, request.sources)
+    with locked(unique_parents(targets), what="the outputs"):
+        result = run_import(request, progress=progress)
+        checkpoint("import:read")
+        summary = consolidate(request.framework, result)
+        generated_at = dt.datetime.now(dt.UTC)
+        with OutputSet(targets, may_replace=_not_ours) as outs:
+            csv_job = None
+            try:
+                if data_dir is not None:
+                    temps = data_files(data_dir)
+                    temp_files = DataFiles(
+                        returns=outs.temp(temps.returns),
+                        stages=outs.temp(temps.stages),
+                        actions=outs.temp(temps.actions),
+                        problems=outs.temp(temps.problems),
+                    )
+                    # The CSVs are written by a child process while this one writes the
+                    # workbook.
+                    csv_job = _DataJob(summary, temp_files, data_dir)
+                try:
+                    write_summary(
+                        summary,
+                        outs.temp(summary_path),
+                        generated_at=generated_at,
+                        tmpdir=outs.scratch(summary_path),
+                    )
+                except (OSError, XlsxFileError) as exc:
+                    raise write_failure(summary_path, "the summary", exc) from None
+                checkpoint("import:summary-written")
+                if csv_job is not None:
+                    csv_job.wait()
+            finally:
+                if csv_job is not None:
+                    csv_job.stop()
+            outs.commit()
+    data = data_files(data_dir) if data_dir is not None else None
     return ImportOutcome(result=result, summary=summary, summary_path=summary_path, data=data)

@@ -14,8 +14,10 @@ it against the command's docstring.
 
 from __future__ import annotations
 
+import signal
 import sys
 from importlib import import_module
+from types import FrameType
 from typing import Any
 
 import click
@@ -29,6 +31,7 @@ Exit codes:
   0  success
   1  the input is invalid or the job could not be done (the message says why)
   2  usage error: an unknown option, a missing argument or a bad value
+  130  interrupted (Ctrl-C); outputs are never left half-written
 """
 
 
@@ -122,13 +125,32 @@ def cli() -> None:
 cli.lazy.update(COMMANDS)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM. Not a KeyboardInterrupt, which click would turn into "Aborted!"
+    and exit 1; a BaseException, so that no ``except Exception`` swallows it while every
+    ``finally`` on the way out still cleans up."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    # The first signal stops the run; later ones must not cut its clean-up short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
 def main() -> None:
     """Entry point: never lets a traceback reach the user."""
+    signal.signal(signal.SIGINT, _interrupted)
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         cli.main(prog_name="xlsxkit", standalone_mode=True)
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except Interrupted as exc:
+        click.echo("xlsxkit: interrupted; no output was left half-written", err=True)
+        sys.exit(128 + exc.signum)
     except Exception as exc:  # pragma: no cover - a bug; say so plainly
         click.echo(
             f"xlsxkit: internal error: {type(exc).__name__}: {exc}\n"

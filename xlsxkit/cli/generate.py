@@ -21,7 +21,7 @@ from xlsxkit.dates import DateError, parse_written_date
 from xlsxkit.errors import JobFailed
 from xlsxkit.framework.model import Framework, Organisation
 from xlsxkit.inbound.orgs import is_valid_email, org_problems_text, read_org_list
-from xlsxkit.outbound.generate import GenerateRequest, generate
+from xlsxkit.outbound.generate import GenerateRequest, GenerateResult, Mode, generate
 from xlsxkit.workbook.instructions import InstructionsTemplate, load_template
 
 
@@ -72,8 +72,9 @@ def _warn_if_past(deadline: dt.date | None, today: dt.date) -> None:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the workbooks and manifest.csv; must be empty unless --force. In a "
-    "campaign, leave it out: the round's workbooks go to rounds/<round>/outbox/.",
+    help="Folder for the workbooks and manifest.csv: a new or empty one, or one that "
+    "holds this batch (then only organisations not yet in its manifest get a workbook). In "
+    "a campaign, leave it out: the round's workbooks go to rounds/<round>/outbox/.",
 )
 @click.option(
     "--round",
@@ -109,7 +110,12 @@ def _warn_if_past(deadline: dt.date | None, today: dt.date) -> None:
     help="How-to text for the Start sheet. Default: ./templates/instructions.txt if there "
     "is one, else the bundled template.",
 )
-@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Regenerate every workbook, with new tokens (the ones sent before become invalid), "
+    "or write into a folder that holds other files (they are left alone).",
+)
 @jobs_option
 def generate_cmd(
     campaign_dir: Path | None,
@@ -128,9 +134,13 @@ def generate_cmd(
     """Generate the assessment workbook for every partner organisation.
 
     Writes one .xlsx per organisation into --out, and manifest.csv (org_id, org_name,
-    contact, email, file, token, sha256), which 'xlsxkit import --manifest' uses to tell
-    who has not returned. With neither --orgs nor --org, writes one generic workbook in
-    which the partner types the organisation's name.
+    contact, email, file, token, sha256, framework, framework_version, round), which
+    'xlsxkit import --manifest' uses to tell who has not returned. With neither --orgs nor
+    --org, writes one generic workbook in which the partner types the organisation's name.
+
+    Late partners: run it again into the same folder with the longer list (same framework
+    and --round). Only the organisations not yet in manifest.csv get a workbook; the
+    workbooks already there, and their tokens, stay exactly as they were.
 
     In a campaign folder, without --out: generates the round --round (made if new) into
     rounds/<round>/outbox/ for every partner in partners.csv that has no workbook in that
@@ -139,8 +149,10 @@ def generate_cmd(
     deadline and jobs default to the campaign's.
 
     \b
-    Exit codes: 0 written; 1 bad framework, organisation list or folder (nothing is
-    written); 2 usage error.
+    Exit codes: 0 written (or nothing to add); 1 bad framework, organisation list or
+    folder, or another run is writing into the folder (nothing is written); 2 usage
+    error, or manifest.csv in the folder is not one xlsxkit wrote; 130 interrupted
+    (Ctrl-C): the folder holds the earlier batch or the new one, never a mix.
     """
     campaign = cmp.locate(campaign_dir)
     if out_dir is None and campaign is None:
@@ -195,16 +207,47 @@ def generate_cmd(
     )
     with progress_bar(len(orgs.organisations), "Writing workbooks") as advance:
         result = generate(request, progress=advance)
+    click.echo(_report(result, f"{framework.id} {framework.version}", request.round))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _report(result: GenerateResult, framework: str, round_label: str) -> str:
+    batch = framework + (f", round {round_label}" if round_label else "")
+    if result.mode is Mode.ADDED:
+        if not result.added:
+            return (
+                f"{result.out_dir} already holds a workbook for every organisation given "
+                f"({result.earlier} in {result.manifest.name}); nothing was added. To "
+                "regenerate them all with new tokens, add --force."
+            )
+        names = ", ".join(r.file for r in result.added[:5])
+        more = ", ..." if len(result.added) > 5 else ""
+        return (
+            f"{result.earlier} already there (left unchanged); added "
+            f"{_plural(len(result.added), 'workbook')} ({names}{more}) to {result.out_dir} "
+            f"and to its {result.manifest.name} ({batch}). Send only the new ones."
+        )
     what = (
         "1 generic workbook (the partner types the organisation's name)"
         if result.generic
-        else f"{len(result.rows)} workbook{'s' * (len(result.rows) != 1)}"
+        else _plural(len(result.rows), "workbook")
     )
-    round_note = f", round {request.round}" if request.round else ""
-    click.echo(
-        f"Wrote {what} and {result.manifest.name} to {result.out_dir} "
-        f"({framework.id} {framework.version}{round_note})."
-    )
+    lines = [f"Wrote {what} and {result.manifest.name} to {result.out_dir} ({batch})."]
+    if result.mode is Mode.REGENERATED:
+        lines.append(
+            f"The {_plural(result.earlier, 'workbook')} generated there before are no longer "
+            "valid (every workbook has a new token): send the new ones, and ask anyone who "
+            "has an old one not to fill it in."
+        )
+    if result.changed:
+        lines.append(
+            f"Left alone, because they changed since they were generated (they may hold "
+            f"answers): {', '.join(result.changed)}."
+        )
+    return "\n".join(lines)
 
 
 def _generate_round(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from xlsxkit.app.import_job import ImportOutcome, import_job
+from xlsxkit.app.import_job import ImportOutcome, check_outputs, import_job, output_targets
 from xlsxkit.cli.options import (
     fit_jobs,
     framework_option,
@@ -20,7 +20,7 @@ from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.problems import Severity
 from xlsxkit.results.views import chase_list
-from xlsxkit.workbook.manifest import read_manifest
+from xlsxkit.workbook.manifest import read_manifests
 
 WORST_SHOWN = 8
 
@@ -48,10 +48,12 @@ def _summary_path(ctx: click.Context, param: click.Parameter, value: Path) -> Pa
 @framework_option
 @click.option(
     "--manifest",
-    "manifest_path",
+    "manifest_paths",
+    multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The manifest.csv that 'xlsxkit generate' wrote: lists who has not returned, and "
-    "tells forwarded copies apart by their token.",
+    "tells forwarded copies apart by their token. Repeat it for batches sent from several "
+    "folders (an organisation may be in one of them only).",
 )
 @click.option(
     "--data",
@@ -70,7 +72,7 @@ def import_cmd(
     sources: tuple[Path, ...],
     summary_path: Path,
     framework_path: Path | None,
-    manifest_path: Path | None,
+    manifest_paths: tuple[Path, ...],
     data_dir: Path | None,
     strict: bool,
     jobs: int | None,
@@ -87,15 +89,16 @@ def import_cmd(
     Exit codes:
       0  the summary was written (rejected files are listed in it)
       1  nothing could be imported, or the framework or manifest is invalid, or an
-         output could not be written; with --strict, also when any file was rejected
-         or any warning was raised (the summary is still written)
-      2  usage error
+         output could not be written, or another run is writing the same outputs;
+         with --strict, also when any file was rejected or any warning was raised
+         (the summary is still written)
+      2  usage error, or an output would replace a return or a file xlsxkit did not
+         write (nothing is read or written)
+      130  interrupted (Ctrl-C): the earlier outputs or the new ones, whole, never a mix
     """
     framework = load_framework_or_fail(framework_path)
-    manifest = read_manifest(manifest_path) if manifest_path is not None else None
-    exclude = [summary_path]
-    if manifest_path is not None:
-        exclude.append(manifest_path)
+    manifest = read_manifests(manifest_paths) if manifest_paths else None
+    exclude = [summary_path, *manifest_paths]
     if data_dir is not None:
         exclude += [
             data_dir / n for n in ("returns.csv", "stages.csv", "actions.csv", "problems.csv")
@@ -103,6 +106,8 @@ def import_cmd(
     request = ImportRequest(
         sources=sources, framework=framework, manifest=manifest, jobs=jobs, exclude=exclude
     )
+    # Refused before anything is read (and checked again just before replacing).
+    check_outputs(output_targets(summary_path, data_dir), sources)
     total = count_files(request)
     request = dataclasses.replace(request, jobs=fit_jobs(jobs, batch=total))
     with progress_bar(total, "Reading returns") as advance:

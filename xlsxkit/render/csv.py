@@ -46,14 +46,29 @@ class DataFiles:
     problems: Path
 
 
-def write_data(summary: Summary, out_dir: Path) -> DataFiles:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = DataFiles(
+def data_files(out_dir: Path) -> DataFiles:
+    return DataFiles(
         returns=out_dir / "returns.csv",
         stages=out_dir / "stages.csv",
         actions=out_dir / "actions.csv",
         problems=out_dir / "problems.csv",
     )
+
+
+#: Each CSV's header, by file name: how a later run knows a CSV is its own to replace.
+DATA_HEADERS = {
+    "returns.csv": RETURNS_COLUMNS,
+    "stages.csv": STAGES_COLUMNS,
+    "actions.csv": ACTIONS_COLUMNS,
+    "problems.csv": PROBLEMS_COLUMNS,
+}
+
+
+def write_data(summary: Summary, out_dir: Path, *, files: DataFiles | None = None) -> DataFiles:
+    """Write the CSVs into OUT_DIR (or to the paths FILES gives)."""
+    if files is None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        files = data_files(out_dir)
     returns = [
         (r.source, r.org_id, r.org_name, r.status, r.reason, r.saved_at, r.sha256)
         for r in summary.returns

@@ -87,7 +87,10 @@ XLSXKIT_CSV_HEADERS: Final = {
         "actions.csv"
     ),
     "source,org_id,severity,code,sheet,cell,message": "problems.csv",
-    "org_id,org_name,contact,email,file,token,sha256": "manifest.csv",
+    "org_id,org_name,contact,email,file,token,sha256,framework,framework_version,round": (
+        "manifest.csv"
+    ),
+    "org_id,org_name,contact,email,file,token,sha256": "manifest.csv",  # before the batch
 }
 
 

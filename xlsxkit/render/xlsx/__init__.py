@@ -44,9 +44,15 @@ SHEETS = (
 )
 
 
-def write_summary(summary: Summary, path: Path, *, generated_at: dt.datetime | None = None) -> None:
-    """Write the summary workbook to PATH."""
-    book = Book(summary, path, generated_at or dt.datetime.now(dt.UTC))
+def write_summary(
+    summary: Summary,
+    path: Path,
+    *,
+    generated_at: dt.datetime | None = None,
+    tmpdir: Path | None = None,
+) -> None:
+    """Write the summary workbook to PATH (XlsxWriter's temporary files in TMPDIR)."""
+    book = Book(summary, path, generated_at or dt.datetime.now(dt.UTC), tmpdir)
     fw = summary.framework
     dim_names = make_sheet_names([d.name for d in fw.dimensions], reserved=SHEETS)
     overview = book.sheet("Overview")

@@ -23,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xlsxkit import __version__
 from xlsxkit.framework.model import Framework, ReturnStatus
+from xlsxkit.outfiles import MARKER_PROPERTY
 from xlsxkit.render.xlsx.streaming import StreamingWorksheet
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fit_cell
 from xlsxkit.results.consolidate import Summary
@@ -155,7 +156,13 @@ class Book:
     """The summary workbook being written: its formats and the row-by-row writing helpers
     every sheet module shares."""
 
-    def __init__(self, summary: Summary, path: Path, generated_at: dt.datetime) -> None:
+    def __init__(
+        self,
+        summary: Summary,
+        path: Path,
+        generated_at: dt.datetime,
+        tmpdir: Path | None = None,
+    ) -> None:
         self.s = summary
         self.fw = summary.framework
         self.generated_at = generated_at
@@ -166,6 +173,9 @@ class Book:
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
+                # XlsxWriter's own temporary files (they hold partner text) go where the
+                # caller cleans up, not in $TMPDIR.
+                **({"tmpdir": str(tmpdir)} if tmpdir is not None else {}),
             },
         )
         self.colours = stage_colours(self.fw.stages)
@@ -269,4 +279,7 @@ class Book:
                 "created": self.generated_at.replace(tzinfo=None),
             }
         )
+        # How a later run knows this file is its own to replace, and discovery knows it
+        # is not a return.
+        self.wb.set_custom_property(MARKER_PROPERTY, "summary")
         self.wb.close()
