@@ -187,10 +187,18 @@ def test_import_writes_summary_and_data(inbox: Path, tmp_path: Path) -> None:
         "Data (actions)",
     ]
     documented = readme_csv_columns()
-    assert sorted(documented) == ["actions.csv", "problems.csv", "returns.csv", "stages.csv"]
-    assert documented["stages.csv"][-2:] == ["stage_index", "comment"]  # the parse is sound
+    assert sorted(documented) == [
+        "actions.csv",
+        "problems.csv",
+        "progress.csv",  # in a campaign only (tests/test_campaign_import.py)
+        "returns.csv",
+        "stages.csv",
+    ]
+    assert documented["stages.csv"][-3:] == ["comment", "round", "target_stage_id"]  # parsed
+    assert not (data / "progress.csv").exists()
     for name, columns in documented.items():
-        assert header_line(data / name) == columns, name
+        if name != "progress.csv":
+            assert header_line(data / name) == columns, name
     assert len(read_csv(data / "stages.csv")) == 2 * 6
     assert len(read_csv(data / "actions.csv")) == 2 * 29
     assert {r["done"] for r in read_csv(data / "actions.csv")} == {"true", "false"}

@@ -26,7 +26,9 @@ from xlsxkit.workbook.read import read_return
 from xlsxkit.workbook.write import WorkbookSpec, write_workbook
 
 
-def _write(framework: Framework, path: Path, prefill: list[Answer]) -> None:
+def _write(
+    framework: Framework, path: Path, prefill: list[Answer], previous_round: str | None = None
+) -> None:
     write_workbook(
         WorkbookSpec(
             framework=framework,
@@ -35,6 +37,7 @@ def _write(framework: Framework, path: Path, prefill: list[Answer]) -> None:
             token="tok",
             round="2026 Q4",
             prefill=prefill,
+            previous_round=previous_round,
             generated_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
         ),
         path,
@@ -64,11 +67,13 @@ def test_any_answers_read_back_are_written_back_unchanged(
         assert first.status == "accepted", first.reason
         assert first.problems == ()
         assert {a.item_id: a for a in first.answers} == {a.item_id: a for a in answers}
-        # And what was read writes back to the same again: the next round's prefill.
+        # And what was read writes back to the same again: the next round's prefill, with
+        # its locked "Last round" cells.
         again = Path(tmp) / "next-round.xlsx"
-        _write(framework, again, list(first.answers))
+        _write(framework, again, list(first.answers), previous_round="2026 Q4")
         second = read_return(again, framework)
         assert second.answers == first.answers
+        assert second.problems == ()
 
 
 def test_unknown_tick_is_written_as_an_unticked_box(framework: Framework, tmp_path: Path) -> None:

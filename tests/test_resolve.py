@@ -267,3 +267,105 @@ def test_when_both_times_are_in_the_future_the_return_ranks_as_oldest(
     result = run(framework, future, ret("old.xlsx", "alpha-trust", saved_at="2020-01-01T00:00"))
     assert verdicts(result)["old.xlsx"][0] == ReturnStatus.ACCEPTED
     assert verdicts(result)["f.xlsx"][0] == ReturnStatus.SUPERSEDED
+
+
+# Rounds are identities (in a campaign) ---------------------------------------------------
+
+SPRING = "2027 spring"
+
+
+def run_round(
+    framework: Framework,
+    *returns: Return,
+    expected: str | None = SPRING,
+    manifest: list[ManifestRow] | None = MANIFEST,
+) -> ImportResult:
+    return resolve(returns, framework, manifest, now=NOW, expected_round=expected)
+
+
+def test_a_workbook_of_another_round_is_rejected_naming_both_rounds(framework: Framework) -> None:
+    result = run_round(
+        framework,
+        ret("old.xlsx", "alpha-trust", round="2026 autumn"),
+        ret("new.xlsx", "bravo-health", round=SPRING),
+    )
+    assert verdicts(result) == {
+        "old.xlsx": (ReturnStatus.REJECTED, "alpha-trust"),
+        "new.xlsx": (ReturnStatus.ACCEPTED, "bravo-health"),
+    }
+    [old] = [r for r in result.returns if r.source == "old.xlsx"]
+    assert old.code == Code.OTHER_ROUND
+    assert old.reason == "this is the 2026 autumn workbook; ask for the 2027 spring one"
+    assert old.answers == () and old.problems == ()
+    # its organisation has not returned this round's workbook: still to chase
+    assert [m.org_id for m in result.missing] == ["alpha-trust"]
+
+
+def test_another_rounds_workbook_never_supersedes_even_when_saved_later(
+    framework: Framework,
+) -> None:
+    result = run_round(
+        framework,
+        ret("spring.xlsx", "alpha-trust", round=SPRING, saved_at="2026-11-01T10:00:00+00:00"),
+        ret(
+            "autumn.xlsx", "alpha-trust", round="2026 autumn", saved_at="2026-11-09T10:00:00+00:00"
+        ),
+    )
+    assert verdicts(result)["spring.xlsx"][0] == ReturnStatus.ACCEPTED
+    assert verdicts(result)["autumn.xlsx"][0] == ReturnStatus.REJECTED
+    [spring] = [r for r in result.returns if r.source == "spring.xlsx"]
+    assert spring.problems == ()  # not flagged as a forwarded copy or a stale token
+
+
+def test_another_rounds_workbook_with_the_right_token_is_still_rejected(
+    framework: Framework,
+) -> None:
+    # The same token (a round that reused it, or a manifest row copied over) does not make
+    # another round's workbook this round's return.
+    result = run_round(framework, ret("old.xlsx", "alpha-trust", round="2026 autumn"))
+    assert verdicts(result)["old.xlsx"][0] == ReturnStatus.REJECTED
+    assert {m.org_id for m in result.missing} == {"alpha-trust", "bravo-health"}
+
+
+def test_a_generic_workbook_of_another_round_is_rejected(framework: Framework) -> None:
+    result = run_round(framework, generic("g.xlsx", "Alpha Trust", round="2026 autumn"))
+    [g] = result.returns
+    assert g.status == ReturnStatus.REJECTED and g.code == Code.OTHER_ROUND
+
+
+def test_a_blank_workbook_of_another_round_is_rejected_not_blank(framework: Framework) -> None:
+    result = run_round(framework, ret("old.xlsx", "alpha-trust", round="2026 autumn", answers=()))
+    assert result.returns[0].status == ReturnStatus.REJECTED
+    assert result.returns[0].code == Code.OTHER_ROUND
+
+
+def test_a_workbook_naming_no_round_is_rejected_in_a_campaign(framework: Framework) -> None:
+    result = run_round(framework, ret("plain.xlsx", "alpha-trust", round=""))
+    [r] = result.returns
+    assert r.status == ReturnStatus.REJECTED and r.code == Code.OTHER_ROUND
+    assert "names no round" in r.reason and "ask for the 2027 spring one" in r.reason
+
+
+def test_the_round_is_compared_ignoring_case_and_spacing(framework: Framework) -> None:
+    result = run_round(framework, ret("a.xlsx", "alpha-trust", round=" 2027  Spring\u200b"))
+    assert result.returns[0].status == ReturnStatus.ACCEPTED
+
+
+def test_outside_a_campaign_the_round_is_not_checked(framework: Framework) -> None:
+    result = run_round(
+        framework,
+        ret("a.xlsx", "alpha-trust", round="2026 autumn"),
+        ret("b.xlsx", "bravo-health", round=""),
+        expected=None,
+    )
+    assert {s for s, _ in verdicts(result).values()} == {ReturnStatus.ACCEPTED}
+
+
+def test_files_not_read_keep_their_verdict_in_a_campaign(framework: Framework) -> None:
+    skipped = Return(
+        source="~$lock.xlsx",
+        status=ReturnStatus.SKIPPED,
+        verdict=info(Code.SKIPPED, "a lock file"),
+    )
+    result = run_round(framework, skipped)
+    assert result.returns[0].status == ReturnStatus.SKIPPED

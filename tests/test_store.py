@@ -472,11 +472,10 @@ def test_an_answer_converts_to_and_from_the_framework_model() -> None:
     answer = Answer(item_id="a1", sheet="S", row=9, done=True, notes="x", lead="L", target_date="")
     record = AnswerRecord.from_answer(answer, kind=ItemKind.ACTION)
     assert record.to_answer() == answer
-    crit = AnswerRecord.from_answer(
-        Answer(item_id="c", sheet="S", row=3, stage_id="b"), kind=ItemKind.CRITERION,
-        target_stage_id="c",
-    )  # fmt: skip
+    target = Answer(item_id="c", sheet="S", row=3, stage_id="b", target_stage_id="c")
+    crit = AnswerRecord.from_answer(target, kind=ItemKind.CRITERION)
     assert (crit.stage_id, crit.target_stage_id) == ("b", "c")
+    assert crit.to_answer() == target
 
 
 def test_previous_accepted_is_the_latest_earlier_round_with_a_return(tmp_path: Path) -> None:

@@ -133,12 +133,12 @@ def test_data_sheets_are_excel_tables_with_every_row(framework: Framework, tmp_p
     write_summary(summary, out)
     wb = openpyxl.load_workbook(out)
     for sheet, name, n, columns in (
-        ("Data (stages)", "Stages", 3 * 6, 8),
-        ("Data (actions)", "Actions", 3 * 29, 10),
+        ("Data (stages)", "Stages", 3 * 6, 10),
+        ("Data (actions)", "Actions", 3 * 29, 11),
     ):
         ws = wb[sheet]
         table = ws.tables[name]
-        assert table.ref == f"A4:{'ABCDEFGHIJ'[columns - 1]}{4 + n}"
+        assert table.ref == f"A4:{'ABCDEFGHIJKL'[columns - 1]}{4 + n}"
         assert table.autoFilter is not None
         header = [c.value for c in ws[4]][:columns]
         assert header == [c.name for c in table.tableColumns]
@@ -156,6 +156,8 @@ def test_data_sheets_are_excel_tables_with_every_row(framework: Framework, tmp_p
             s.stage_label or None,
             s.stage_index,
             s.comment or None,
+            s.round or None,
+            s.target_stage_id or None,
         ]
         for s in list(summary.stage_rows())[:6]
     ]

@@ -216,4 +216,5 @@ def test_a_target_picked_in_libreoffice_reads_back_from_xlsx_and_ods(
             framework.stages[1].id,
             None,
         ), fmt
-        assert not [p for p in ret.problems if p.code == Code.UNREADABLE_STAGE], fmt
+        # LibreOffice's save keeps every locked wording as its hash says (line breaks too).
+        assert ret.problems == (), (fmt, ret.problems)

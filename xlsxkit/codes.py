@@ -480,6 +480,15 @@ class Code(StrEnum):
         "is the only one. If another organisation filled in a forwarded copy, send it its "
         "own workbook.",
     )
+    OTHER_ROUND = (
+        "other-round",
+        _R,
+        _E,
+        "In a campaign: the workbook was made for another round than the one imported (the "
+        "reason names its round); it never supersedes this round's return",
+        "Ask the partner for this round's workbook; import an earlier round's file with "
+        "`--round` naming its round.",
+    )
     INTERNAL_ERROR = (
         "internal-error",
         _R,

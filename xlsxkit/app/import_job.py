@@ -14,7 +14,7 @@ import multiprocessing as mp
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -40,6 +40,7 @@ from xlsxkit.problems import Severity
 from xlsxkit.render.csv import DATA_HEADERS, DataFiles, data_files, write_data
 from xlsxkit.render.xlsx import write_summary
 from xlsxkit.results.consolidate import Summary, consolidate
+from xlsxkit.workbook.safety import XLSXKIT_CSV_HEADERS
 
 __all__ = [
     "ImportOutcome",
@@ -170,6 +171,13 @@ def _not_ours(target: Path) -> str | None:
     header = DATA_HEADERS.get(target.name)
     if header is not None and csv_header_is(target, header):
         return None
+    # one written by an earlier xlsxkit, before columns were added
+    if any(
+        csv_header_is(target, line.split(","))
+        for line, name in XLSXKIT_CSV_HEADERS.items()
+        if name == target.name
+    ):
+        return None
     return (
         f"{target}: exists and is not a {target.name} that xlsxkit wrote (it may be a file "
         "a partner sent); xlsxkit never overwrites it. Give --data another folder, or move "
@@ -197,13 +205,26 @@ def check_outputs(targets: Sequence[Path], sources: Sequence[Path]) -> None:
             raise OutputRefused(why)
 
 
-def output_targets(summary_path: Path, data_dir: Path | None) -> list[Path]:
-    """Every file the job writes. The summary comes last: it is renamed into place last."""
+def output_targets(
+    summary_path: Path, data_dir: Path | None, extra_data: Sequence[str] = ()
+) -> list[Path]:
+    """Every file the job writes (EXTRA_DATA: further files of the data folder, by name).
+    The summary comes last: it is renamed into place last."""
     targets: list[Path] = []
     if data_dir is not None:
         files = data_files(data_dir)
         targets += [files.returns, files.stages, files.actions, files.problems]
+        targets += [data_dir / name for name in extra_data]
     return [*targets, summary_path]
+
+
+#: Writes one file at the (temporary) path it is given.
+FileWriter = Callable[[Path], None]
+#: Called once the returns are read and consolidated, under the outputs' lock and before
+#: any output is written (a campaign records the import in its store here); returns the
+#: writers of the further data files named by ``extra_data`` (progress.csv), written into
+#: the same output set as the CSVs.
+AfterRead = Callable[[ImportResult, Summary], Mapping[str, FileWriter]]
 
 
 def import_job(
@@ -212,15 +233,22 @@ def import_job(
     summary_path: Path,
     data_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    after_read: AfterRead | None = None,
+    extra_data: Sequence[str] = (),
 ) -> ImportOutcome:
     """Read, consolidate and write. Raises :class:`OutputError` (never leaving a partial
     or temporary file) when an output cannot be written."""
-    targets = output_targets(summary_path, data_dir)
+    targets = output_targets(summary_path, data_dir, extra_data)
     check_outputs(targets, request.sources)
     with locked(unique_parents(targets), what="the outputs"):
         result = run_import(request, progress=progress)
         checkpoint("import:read")
-        summary = consolidate(request.framework, result)
+        summary = consolidate(request.framework, result, round_name=request.round)
+        extra = after_read(result, summary) if after_read is not None else {}
+        if data_dir is None:
+            extra = {}
+        elif set(extra) != set(extra_data):  # a bug in the caller, not an input
+            raise ValueError(f"after_read wrote {sorted(extra)}, not {sorted(extra_data)}")
         generated_at = dt.datetime.now(dt.UTC)
         with OutputSet(targets, may_replace=_not_ours) as outs:
             csv_job = None
@@ -248,6 +276,12 @@ def import_job(
                 checkpoint("import:summary-written")
                 if csv_job is not None:
                     csv_job.wait()
+                for name, write in extra.items():
+                    assert data_dir is not None
+                    try:
+                        write(outs.temp(data_dir / name))
+                    except OSError as exc:
+                        raise _csv_failure(data_dir, exc) from None
             finally:
                 if csv_job is not None:
                     csv_job.stop()

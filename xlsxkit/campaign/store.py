@@ -249,16 +249,14 @@ class AnswerRecord:
     target_date: str = ""
 
     @classmethod
-    def from_answer(
-        cls, answer: Answer, *, kind: ItemKind, target_stage_id: str | None = None
-    ) -> AnswerRecord:
+    def from_answer(cls, answer: Answer, *, kind: ItemKind) -> AnswerRecord:
         return cls(
             item_id=answer.item_id,
             kind=kind,
             sheet=answer.sheet,
             row=answer.row,
             stage_id=answer.stage_id,
-            target_stage_id=target_stage_id,
+            target_stage_id=answer.target_stage_id,
             comment=answer.comment,
             done=answer.done,
             notes=answer.notes,

@@ -1,21 +1,34 @@
-"""``xlsxkit import``: read the returned workbooks and write the consolidated summary."""
+"""``xlsxkit import``: read the returned workbooks and write the consolidated summary.
+
+Inside a campaign folder (or with ``--campaign DIR``), and without ``--out``, the import is
+the campaign's incremental import of a round (:mod:`xlsxkit.app.campaign_import`). Given
+``--out``, it is the stand-alone import, exactly as outside a campaign."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from xlsxkit.app.campaign import Campaign, locate
+from xlsxkit.app.campaign import framework_path as campaign_framework
+from xlsxkit.app.campaign import jobs as campaign_jobs
+from xlsxkit.app.campaign_import import CampaignImportOutcome, CampaignImportRequest
+from xlsxkit.app.campaign_import import campaign_import as run_campaign_import
 from xlsxkit.app.import_job import ImportOutcome, check_outputs, import_job, output_targets
+from xlsxkit.campaign.locate import CampaignFolder
 from xlsxkit.cli.options import (
+    campaign_option,
     fit_jobs,
     framework_option,
     jobs_option,
     load_framework_or_fail,
     progress_bar,
 )
-from xlsxkit.errors import JobFailed
+from xlsxkit.errors import JobFailed, UsageError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.problems import Severity
@@ -35,15 +48,29 @@ def _summary_path(ctx: click.Context, param: click.Parameter, value: Path) -> Pa
     return value
 
 
+def _optional_summary_path(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
+    return None if value is None else _summary_path(ctx, param, value)
+
+
 @click.command("import")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("sources", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--out",
     "summary_path",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    callback=_summary_path,
-    help="The summary workbook to write (.xlsx).",
+    callback=_optional_summary_path,
+    help="The summary workbook to write (.xlsx). Required outside a campaign; in a campaign "
+    "it makes this a stand-alone import that the campaign does not record.",
+)
+@campaign_option
+@click.option(
+    "--round",
+    "round_name",
+    default=None,
+    metavar="ROUND",
+    help="In a campaign: the round to import (its name). Default: the latest round.",
 )
 @framework_option
 @click.option(
@@ -70,7 +97,9 @@ def _summary_path(ctx: click.Context, param: click.Parameter, value: Path) -> Pa
 @jobs_option
 def import_cmd(
     sources: tuple[Path, ...],
-    summary_path: Path,
+    summary_path: Path | None,
+    campaign_dir: Path | None,
+    round_name: str | None,
     framework_path: Path | None,
     manifest_paths: tuple[Path, ...],
     data_dir: Path | None,
@@ -78,6 +107,14 @@ def import_cmd(
     jobs: int | None,
 ) -> None:
     """Import returned workbooks and write the consolidated progress summary.
+
+    In a campaign folder (or with --campaign DIR), without --out: imports the latest round
+    (or --round ROUND) from its inbox, rounds/<round>/inbox/, plus any SOURCES and every
+    file an earlier import of the round found that is still there. Every file and the
+    accepted answers are recorded in the campaign's store; a file imported before that has
+    disappeared is reported and no longer counted; a workbook of another round is rejected.
+    Writes rounds/<round>/summary.xlsx and rounds/<round>/data/ (the CSVs and
+    progress.csv).
 
     SOURCES are files or folders (searched recursively). Workbooks saved as .xlsx, .xlsm,
     .xls or .ods all import, however they were renamed. Lock, temporary and hidden files
@@ -96,6 +133,28 @@ def import_cmd(
          write (nothing is read or written)
       130  interrupted (Ctrl-C): the earlier outputs or the new ones, whole, never a mix
     """
+    if summary_path is None:
+        campaign = locate(campaign_dir)
+        if campaign is None:
+            raise UsageError(
+                "give --out SUMMARY.xlsx and the SOURCES to import, or run the import in a "
+                "campaign folder (made by 'xlsxkit init'), or give --campaign DIR"
+            )
+        for given, name in ((manifest_paths, "--manifest"), (data_dir, "--data")):
+            if given:
+                raise UsageError(
+                    f"{name} is for a stand-alone import (with --out); in a campaign the "
+                    "round's manifest is in the store and the data goes to rounds/<round>/data/"
+                )
+        _campaign(campaign, sources, round_name, framework_path, strict, jobs)
+        return
+    if campaign_dir is not None or round_name is not None:
+        raise UsageError(
+            "--campaign and --round import a campaign's round into the campaign; leave out "
+            "--out to do that (with --out, the import stands alone)"
+        )
+    if not sources:
+        raise UsageError("give the SOURCES to import: returned files or folders")
     framework = load_framework_or_fail(framework_path)
     manifest = read_manifests(manifest_paths) if manifest_paths else None
     exclude = [summary_path, *manifest_paths]
@@ -115,6 +174,11 @@ def import_cmd(
             request, summary_path=summary_path, data_dir=data_dir, progress=advance
         )
     click.echo(_report(outcome))
+    _check(outcome, strict)
+
+
+def _check(outcome: ImportOutcome, strict: bool) -> None:
+    summary_path = outcome.summary_path
     if outcome.imported == 0:
         found = len(outcome.result.returns)
         blank = outcome.summary.counts.get(ReturnStatus.BLANK, 0)
@@ -137,7 +201,80 @@ def import_cmd(
         )
 
 
-def _report(outcome: ImportOutcome) -> str:
+def _campaign(
+    campaign: Campaign,
+    sources: tuple[Path, ...],
+    round_name: str | None,
+    framework_path: Path | None,
+    strict: bool,
+    jobs: int | None,
+) -> None:
+    folder = campaign.folder
+    framework = load_framework_or_fail(campaign_framework(campaign, framework_path))
+    request = CampaignImportRequest(
+        folder=folder,
+        framework=framework,
+        round=round_name,
+        sources=sources,
+        jobs=fit_jobs(campaign_jobs(campaign, jobs)),
+    )
+    # The number of files is known once the round is found: the bar starts then.
+    with contextlib.ExitStack() as stack:
+        bars: list[Callable[[int], None] | None] = []
+
+        def start(total: int) -> None:
+            bars.append(stack.enter_context(progress_bar(total, "Reading returns")))
+
+        def advance(n: int) -> None:
+            if bars and bars[0] is not None:
+                bars[0](n)
+
+        done = run_campaign_import(request, progress=advance, on_count=start)
+    click.echo(_campaign_report(done, folder))
+    _check(done.outcome, strict)
+
+
+def _shown(folder: CampaignFolder, path: Path) -> str:
+    try:
+        return str(path.relative_to(folder.root))
+    except ValueError:
+        return str(path)
+
+
+def _campaign_report(done: CampaignImportOutcome, folder: CampaignFolder) -> str:
+    lines = [f"Round {done.round.name}: {_shown(folder, done.inbox)}/"]
+    lines.append(_report(done.outcome, data_names="returns, stages, actions, problems, progress"))
+    gone = [f for f in done.gone if f.status != ReturnStatus.SKIPPED]
+    changed = {f.id for f in done.changed}
+    for f in gone:
+        inbox = _within(folder, f.location, done.inbox)
+        where = "the inbox" if inbox else "where it was found"
+        what = (
+            f"changed since the last import (its new content was read): {f.location}"
+            if f.id in changed
+            else f"no longer in {where}: {f.location} (was {f.status}; no longer counted)"
+        )
+        lines.append(what)
+    counts: dict[str, int] = {}
+    for row in done.progress_rows:
+        counts[row.change] = counts.get(row.change, 0) + 1
+    figures = ", ".join(f"{counts.get(c, 0)} {c}" for c in ("up", "down", "same", "new", "dropped"))
+    lines.append(f"Progress: {_shown(folder, done.progress)} ({figures})")
+    return "\n".join(lines)
+
+
+def _within(folder: CampaignFolder, location: str, inbox: Path) -> bool:
+    path = Path(location) if Path(location).is_absolute() else folder.root / location
+    try:
+        path.relative_to(inbox)
+    except ValueError:
+        return False
+    return True
+
+
+def _report(
+    outcome: ImportOutcome, *, data_names: str = "returns, stages, actions, problems"
+) -> str:
     counts = outcome.summary.counts
     files = sum(counts.get(s, 0) for s in counts if s != ReturnStatus.MISSING)
     parts = [
@@ -173,7 +310,5 @@ def _report(outcome: ImportOutcome) -> str:
         lines.append(f"Missing: {names}{more} (the chaser list is on the Returns sheet)")
     lines.append(f"Summary: {outcome.summary_path}")
     if outcome.data is not None:
-        lines.append(
-            f"Data:    {outcome.data.returns.parent}/ (returns, stages, actions, problems .csv)"
-        )
+        lines.append(f"Data:    {outcome.data.returns.parent}/ ({data_names} .csv)")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ This is the one entry point of the inbound stage; I/O stays at its edges.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
@@ -29,13 +30,17 @@ class ImportRequest:
     jobs: int | None = None
     #: Paths never to read as returns (the manifest, the outputs of this run).
     exclude: Sequence[Path] = ()
+    #: In a campaign, the name of the round imported: another round's workbook is rejected.
+    round: str | None = None
+    #: Show the files below this absolute folder relative to it (the campaign folder).
+    shown_from: Path | None = None
 
 
 def run_import(
     request: ImportRequest, *, progress: Callable[[int], None] | None = None
 ) -> ImportResult:
     now = dt.datetime.now(dt.UTC)
-    found = discover(request.sources, request.exclude)
+    found = discover(request.sources, request.exclude, shown_from=request.shown_from)
     jobs = [Job(index=i, path=f.path, display=f.display) for i, f in enumerate(found.files)]
     results: list[Return | None] = [None] * len(jobs)
     if jobs:
@@ -43,9 +48,16 @@ def run_import(
         for index, ret in read_all(jobs, request.framework, workers=workers, progress=progress):
             results[index] = ret
     read = [r for r in results if r is not None]
-    return resolve(read + found.listed, request.framework, request.manifest, now=now)
+    result = resolve(
+        read + found.listed,
+        request.framework,
+        request.manifest,
+        now=now,
+        expected_round=request.round,
+    )
+    return dataclasses.replace(result, locations={f.display: f.path for f in found.files})
 
 
 def count_files(request: ImportRequest) -> int:
     """How many files an import of REQUEST would read (for a progress bar)."""
-    return len(discover(request.sources, request.exclude).files)
+    return len(discover(request.sources, request.exclude, shown_from=request.shown_from).files)

@@ -91,13 +91,25 @@ def _kind(mode: int) -> str:
 
 
 class _Walk:
-    def __init__(self, sources: list[Path], exclude: Iterable[Path]) -> None:
+    def __init__(
+        self, sources: list[Path], exclude: Iterable[Path], shown_from: Path | None = None
+    ) -> None:
+        self.shown_from = os.fspath(shown_from) if shown_from is not None else None
         self.out = Discovery()
         self.excluded = {_real(p) or os.path.abspath(p) for p in exclude}
         self.roots = [r for r in (_real(s) for s in sources) if r is not None]
         self.by_real: dict[str, str] = {}  # real path -> display of the entry listing it
         self.by_inode: dict[tuple[int, int], str] = {}
         self.links: list[tuple[Path, bool]] = []  # (link, inside a hidden folder)
+
+    def show(self, path: Path | str) -> str:
+        """PATH as shown: relative to SHOWN_FROM when below it (a campaign folder: the same
+        text whatever folder the command runs in), else as given."""
+        text = os.fspath(path)
+        root = self.shown_from
+        if root is not None and os.path.isabs(text) and _within(text, root) and text != root:
+            text = text[len(root.rstrip(os.sep)) + 1 :]
+        return display_path(text)
 
     # one entry each -----------------------------------------------------------------
     def skip(self, display: str, reason: str) -> None:
@@ -127,7 +139,7 @@ class _Walk:
 
     # the walk -----------------------------------------------------------------------
     def source(self, path: Path) -> None:
-        display = display_path(path)
+        display = self.show(path)
         real = _real(path)
         if real is None:
             self.skip(display, "a broken link or a path that does not exist; nothing to read")
@@ -171,7 +183,7 @@ class _Walk:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             self.reject(
-                display_path(path),
+                self.show(path),
                 Code.UNREADABLE_FOLDER,
                 f"cannot open this folder ({exc.strerror or exc}), so the files in it were not "
                 "searched; give yourself permission to read it (or copy its files into "
@@ -188,25 +200,25 @@ class _Walk:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
                 self.reject(
-                    display_path(child), Code.UNREADABLE, f"cannot read it ({exc.strerror or exc})"
+                    self.show(child), Code.UNREADABLE, f"cannot read it ({exc.strerror or exc})"
                 )
                 continue
             if stat.S_ISDIR(st.st_mode):
-                if self.seen(child, st, display_path(child)) is None:  # a bind-mount loop
+                if self.seen(child, st, self.show(child)) is None:  # a bind-mount loop
                     subfolders.append((child, hidden or entry.name.startswith(".")))
             else:
-                self.file(child, st, display_path(child), hidden=hidden)
+                self.file(child, st, self.show(child), hidden=hidden)
         for child, child_hidden in subfolders:
             self.folder(child, hidden=child_hidden)
 
     def link(self, path: Path, hidden: bool) -> None:
         """A link found while walking, decided once the real entries are all known."""
-        display = display_path(path)
+        display = self.show(path)
         real = _real(path)
         if real is None:
             self.skip(display, "a broken link (its target does not exist); not a return")
             return
-        shown = display_path(real)
+        shown = self.show(real)
         if real in self.excluded:
             return
         parent = os.path.realpath(path.parent)
@@ -238,11 +250,14 @@ class _Walk:
         )
 
 
-def discover(sources: Iterable[Path], exclude: Iterable[Path] = ()) -> Discovery:
+def discover(
+    sources: Iterable[Path], exclude: Iterable[Path] = (), *, shown_from: Path | None = None
+) -> Discovery:
     """Every entry under SOURCES, once: the files to read, and the entries listed with
-    their verdict already (skipped, duplicate, rejected)."""
+    their verdict already (skipped, duplicate, rejected). Entries below the absolute folder
+    SHOWN_FROM are shown relative to it."""
     source_list = [Path(s) for s in sources]
-    walk = _Walk(source_list, exclude)
+    walk = _Walk(source_list, exclude, shown_from)
     for source in source_list:
         walk.source(source)
     for link, hidden in walk.links:

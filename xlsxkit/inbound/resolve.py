@@ -15,6 +15,10 @@ The rules, in order:
    flagged (or refused when the right one came back too).
 5. One accepted return per organisation: a token-verified return always outranks an
    unverified one (a generic workbook, a stale token); then the latest save wins.
+
+In a campaign, rounds are identities: before any of that, a workbook of another round (its
+identity sheet names the round it was made for) is rejected with a reason naming its round.
+It is never a forwarded copy, never supersedes, and its organisation stays to chase.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import datetime as dt
 import difflib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from xlsxkit.codes import Code
 from xlsxkit.framework.model import Framework, Return, ReturnStatus
@@ -42,6 +47,8 @@ class ImportResult:
     returns: tuple[Return, ...]  # one per entry found, in file order
     missing: tuple[ManifestRow, ...]  # organisations sent a workbook that returned none
     expected: int | None  # organisations in the manifest
+    #: where each file read was found on disk, by its source (as shown); set by run_import
+    locations: dict[str, Path] = field(default_factory=dict)
 
 
 #: Characters that take no space when shown: format characters (zero-width space and
@@ -102,9 +109,24 @@ def resolve(
     manifest: Sequence[ManifestRow] | None,
     *,
     now: dt.datetime,
+    expected_round: str | None = None,
 ) -> ImportResult:
-    """Pure: give every return its final verdict and find who has not returned."""
+    """Pure: give every return its final verdict and find who has not returned.
+
+    EXPECTED_ROUND is the name of the round being imported (None outside a campaign: the
+    round a workbook names is not checked).
+    """
     out = [_untrusted_future(r, now) if r.status == ReturnStatus.ACCEPTED else r for r in returns]
+
+    # 0. Rounds are identities: another round's workbook is refused before anything else,
+    #    so it can neither be taken as a forwarded copy nor supersede this round's return.
+    if expected_round is not None:
+        out = [
+            _other_round(r, expected_round)
+            if r.status == ReturnStatus.ACCEPTED and not same_round(r.round, expected_round)
+            else r
+            for r in out
+        ]
     sent = [m for m in manifest or [] if m.org_id]
     by_key = {name_key(m.org_name): m for m in sent}
     by_org_id = {m.org_id: m for m in sent}
@@ -221,6 +243,34 @@ def resolve(
     missing = tuple(m for m in sent if m.org_id not in accepted_orgs)
     expected = len(sent) if manifest is not None else None
     return ImportResult(returns=tuple(out), missing=missing, expected=expected)
+
+
+def same_round(found: str, expected: str) -> bool:
+    """Whether a workbook's round (as its identity sheet names it) is the EXPECTED round.
+    Compared like organisation names (case, spacing, punctuation and invisible characters
+    ignored): a spreadsheet app that retyped the hidden cell does not change the round,
+    and two rounds of a campaign never differ only by those (their folders would clash)."""
+    return bool(name_key(found)) and name_key(found) == name_key(expected)
+
+
+def _other_round(r: Return, expected: str) -> Return:
+    found = r.round.strip()
+    what = (
+        f"this is the {found} workbook"
+        if found
+        else "this workbook names no round (it was made outside the campaign's rounds)"
+    )
+    return dataclasses.replace(
+        r,
+        status=ReturnStatus.REJECTED,
+        verdict=error(
+            Code.OTHER_ROUND,
+            f"{what}; ask for the {expected} one",
+            file=r.source,
+        ),
+        answers=(),
+        problems=(),
+    )
 
 
 def _is_blank(r: Return) -> bool:

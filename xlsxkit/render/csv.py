@@ -22,6 +22,9 @@ STAGES_COLUMNS = (
     "stage_label",
     "stage_index",
     "comment",
+    # added with campaigns: appended, so that scripts reading columns by position still work
+    "round",
+    "target_stage_id",
 )
 ACTIONS_COLUMNS = (
     "org_id",
@@ -34,8 +37,19 @@ ACTIONS_COLUMNS = (
     "notes",
     "lead",
     "target_date",
+    "round",  # added with campaigns: appended, like stages.csv's new columns
 )
 PROBLEMS_COLUMNS = ("source", "org_id", "severity", "code", "sheet", "cell", "message")
+#: progress.csv, written in a campaign (the rows come from :mod:`xlsxkit.campaign.progress`)
+PROGRESS_COLUMNS = (
+    "org_id",
+    "org_name",
+    "criterion_id",
+    "previous_round",
+    "previous_stage_id",
+    "stage_id",
+    "change",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +75,7 @@ DATA_HEADERS = {
     "stages.csv": STAGES_COLUMNS,
     "actions.csv": ACTIONS_COLUMNS,
     "problems.csv": PROBLEMS_COLUMNS,
+    "progress.csv": PROGRESS_COLUMNS,  # in a campaign (xlsxkit.app.campaign_import)
 }
 
 
@@ -90,6 +105,8 @@ def write_data(summary: Summary, out_dir: Path, *, files: DataFiles | None = Non
                 s.stage_label,
                 s.stage_index if s.stage_index is not None else "",
                 s.comment,
+                s.round,
+                s.target_stage_id,
             )
             for s in summary.stage_rows()
         ),
@@ -109,6 +126,7 @@ def write_data(summary: Summary, out_dir: Path, *, files: DataFiles | None = Non
                 a.notes,
                 a.lead,
                 a.target_date,
+                a.round,
             )
             for a in summary.action_rows()
         ),

@@ -38,6 +38,7 @@ class OrgResult:
     stages: dict[str, str | None]  # criterion id -> stage id (None: not assessed)
     done: dict[str, bool | None]  # action id -> done (None: unreadable)
     answers: dict[str, Answer]  # item id -> answer, for the free text
+    round: str = ""  # the round answered (the campaign's, else the one the workbook names)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -50,6 +51,8 @@ class StageRow:
     stage_label: str
     stage_index: int | None
     comment: str
+    round: str = ""
+    target_stage_id: str = ""  # "" when no target was chosen
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -64,6 +67,7 @@ class ActionRow:
     notes: str
     lead: str
     target_date: str
+    round: str = ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -172,6 +176,8 @@ class Summary:
                 stage_label=stage.label if stage else "",
                 stage_index=stage.index if stage else None,
                 comment=answer.comment if answer else "",
+                round=org.round,
+                target_stage_id=_known_stage(fw, answer.target_stage_id if answer else None),
             )
 
     def action_rows(self) -> Iterator[ActionRow]:
@@ -190,6 +196,7 @@ class Summary:
                     notes=answer.notes if answer else "",
                     lead=answer.lead if answer else "",
                     target_date=answer.target_date if answer else "",
+                    round=org.round,
                 )
 
     def next_steps(self) -> Iterator[NextStep]:
@@ -230,6 +237,11 @@ class Summary:
                     )
 
 
+def _known_stage(framework: Framework, stage_id: str | None) -> str:
+    """STAGE_ID when it is a stage of FRAMEWORK, else "" (the reader only returns those)."""
+    return stage_id if stage_id and stage_id in {s.id for s in framework.stages} else ""
+
+
 def _next_step(
     org: OrgResult, d: Dimension, c: Criterion, stage_id: str, a: Action | None
 ) -> NextStep:
@@ -249,7 +261,7 @@ def _next_step(
     )
 
 
-def _org_result(framework: Framework, r: Return) -> OrgResult:
+def _org_result(framework: Framework, r: Return, round_name: str | None) -> OrgResult:
     answers = {a.item_id: a for a in r.answers}
     stages = {
         c.id: (answers[c.id].stage_id if c.id in answers else None) for c in framework.criteria
@@ -264,16 +276,22 @@ def _org_result(framework: Framework, r: Return) -> OrgResult:
         stages=stages,
         done=done,
         answers=answers,
+        round=round_name if round_name is not None else r.round,
     )
 
 
-def consolidate(framework: Framework, result: ImportResult) -> Summary:
-    """Build the summary model from the import result. Pure."""
+def consolidate(
+    framework: Framework, result: ImportResult, *, round_name: str | None = None
+) -> Summary:
+    """Build the summary model from the import result. Pure.
+
+    ROUND_NAME is the campaign round imported (every accepted return is of it); None
+    outside a campaign, where each return's round is the one its workbook names."""
     accepted = sorted(
         (r for r in result.returns if r.status == ReturnStatus.ACCEPTED),
         key=lambda r: (r.org_name.casefold(), r.org_id),
     )
-    orgs = tuple(_org_result(framework, r) for r in accepted)
+    orgs = tuple(_org_result(framework, r, round_name) for r in accepted)
     stage_ids = [s.id for s in framework.stages]
 
     criterion_stages: dict[str, dict[str, int]] = {}

@@ -91,6 +91,15 @@ XLSXKIT_CSV_HEADERS: Final = {
         "manifest.csv"
     ),
     "org_id,org_name,contact,email,file,token,sha256": "manifest.csv",  # before the batch
+    # with campaigns: stages and actions gained columns (the headers above are those of
+    # earlier versions, still recognised), and progress.csv
+    "org_id,org_name,dimension_id,criterion_id,stage_id,stage_label,stage_index,comment,"
+    "round,target_stage_id": "stages.csv",
+    "org_id,org_name,dimension_id,criterion_id,stage_id,action_id,done,notes,lead,target_date,"
+    "round": "actions.csv",
+    "org_id,org_name,criterion_id,previous_round,previous_stage_id,stage_id,change": (
+        "progress.csv"
+    ),
 }
 
 

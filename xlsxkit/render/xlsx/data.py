@@ -106,6 +106,8 @@ def write_data_stages(book: Book, sh: Sheet) -> None:
                 r.stage_label,
                 r.stage_index,
                 text(r.comment, r.org_id, r.criterion_id, "comment"),
+                r.round,
+                r.target_stage_id,
             )
             for r in s.stage_rows()
         ),
@@ -133,6 +135,7 @@ def write_data_actions(book: Book, sh: Sheet) -> None:
                 text(r.notes, r.org_id, r.action_id, "notes"),
                 text(r.lead, r.org_id, r.action_id, "lead"),
                 r.target_date,
+                r.round,
             )
             for r in s.action_rows()
         ),
