@@ -4,6 +4,7 @@ late partners and pre-fill from earlier rounds' accepted answers."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -191,9 +192,15 @@ def filled_answers(framework: Framework) -> list[Answer]:
     for i, c in enumerate(framework.criteria):
         where = plan.items[c.id]
         stage = framework.stages[i % len(framework.stages)].id
+        target = framework.stages[(i + 1) % len(framework.stages)].id if i % 2 else None
         answers.append(
             Answer(
-                item_id=c.id, sheet=where.sheet, row=where.row + 1, stage_id=stage, comment=f"c{i}"
+                item_id=c.id,
+                sheet=where.sheet,
+                row=where.row + 1,
+                stage_id=stage,
+                target_stage_id=target,
+                comment=f"c{i}",
             )
         )
     for i, a in enumerate(framework.actions):
@@ -210,6 +217,20 @@ def filled_answers(framework: Framework) -> list[Answer]:
             )
         )
     return answers
+
+
+def as_records(framework: Framework, answers: list[Answer]) -> list[AnswerRecord]:
+    """The answers as the store keeps an accepted return's, targets included."""
+    return [
+        dataclasses.replace(
+            AnswerRecord.from_answer(
+                a,
+                kind=ItemKind.CRITERION if framework.has_criterion(a.item_id) else ItemKind.ACTION,
+            ),
+            target_stage_id=a.target_stage_id,
+        )
+        for a in answers
+    ]
 
 
 def accept(store_path: Path, round_slug: str, org_id: str, records: list[AnswerRecord]) -> None:
@@ -229,12 +250,7 @@ def test_round_two_starts_from_each_partners_accepted_answers(campaign: Path) ->
     framework = require_framework(campaign / "framework.yaml")
     assert run("generate", "--round", "2027 spring", cwd=campaign).exit_code == 0
     answers = filled_answers(framework)
-    records = [
-        AnswerRecord.from_answer(
-            a, kind=ItemKind.CRITERION if framework.has_criterion(a.item_id) else ItemKind.ACTION
-        )
-        for a in answers
-    ]
+    records = as_records(framework, answers)
     # An item the framework has since dropped: reported, never written.
     gone = AnswerRecord(item_id="retired-action", kind=ItemKind.ACTION, done=True)
     accept(campaign / "xlsxkit.db", "2027-spring", "north", [*records, gone])
@@ -251,6 +267,17 @@ def test_round_two_starts_from_each_partners_accepted_answers(campaign: Path) ->
     assert north.round == "2027 autumn"
     # The answers read from the untouched pre-filled workbook are the round-1 answers.
     assert {a.item_id: a for a in north.answers} == {a.item_id: a for a in answers}
+    assert any(a.target_stage_id for a in north.answers)
+    # Beside each stage, the locked cell says what the last round's answer was.
+    book = openpyxl.load_workbook(outbox / "north-trust.xlsx")
+    shown = [
+        str(c)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str) and c.startswith("Last round (2027 spring)")
+    ]
+    assert len(shown) >= len(framework.criteria)
     south = read_return(outbox / "south-trust.xlsx", framework)
     assert all(a.stage_id is None and not a.done and not a.notes for a in south.answers)
 
@@ -270,13 +297,7 @@ def test_prefill_takes_the_latest_earlier_round_with_an_accepted_return(campaign
     ]
 
     def records(items: list[Answer]) -> list[AnswerRecord]:
-        return [
-            AnswerRecord.from_answer(
-                a,
-                kind=ItemKind.CRITERION if framework.has_criterion(a.item_id) else ItemKind.ACTION,
-            )
-            for a in items
-        ]
+        return as_records(framework, items)
 
     store = campaign / "xlsxkit.db"
     accept(store, "r1", "east", records(older))
@@ -352,3 +373,25 @@ def test_the_settings_file_gives_the_defaults_and_is_checked(campaign: Path) -> 
     settings.write_text("title: [unclosed\n", "utf-8")
     broken = run("validate", cwd=campaign)
     assert broken.exit_code == 1 and "xlsxkit.yaml" in broken.output
+
+
+def test_an_item_new_since_the_last_round_starts_blank_and_is_reported(campaign: Path) -> None:
+    framework = require_framework(campaign / "framework.yaml")
+    assert run("generate", "--round", "R1", cwd=campaign).exit_code == 0
+    answers = filled_answers(framework)
+    new = next(a for a in answers if a.done)  # as if this action was added after R1
+    accept(
+        campaign / "xlsxkit.db",
+        "r1",
+        "north",
+        as_records(framework, [a for a in answers if a.item_id != new.item_id]),
+    )
+    result = run("generate", "--round", "R2", cwd=campaign)
+    assert result.exit_code == 0, result.output
+    assert f"1 new since start blank: {new.item_id}" in result.output
+    read = {
+        a.item_id: a
+        for a in read_return(campaign / "rounds/r2/outbox/north-trust.xlsx", framework).answers
+    }
+    assert read[new.item_id].done is False and read[new.item_id].notes == ""
+    assert all(read[a.item_id] == a for a in answers if a.item_id != new.item_id)

@@ -36,7 +36,6 @@ from xlsxkit.campaign.locate import (
 from xlsxkit.campaign.settings import Settings, default_settings_text, require_settings
 from xlsxkit.campaign.store import (
     STORE_NAME,
-    AnswerRecord,
     OrgRecord,
     RoundRecord,
     Store,
@@ -49,6 +48,7 @@ from xlsxkit.names import safe_file_stem
 from xlsxkit.outbound.generate import GenerateRequest, generate
 from xlsxkit.workbook.instructions import InstructionsTemplate
 from xlsxkit.workbook.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, ManifestRow
+from xlsxkit.workbook.prefill import carry_over
 
 TEMPLATE_NAME = "instructions.txt"
 
@@ -170,28 +170,15 @@ def jobs(campaign: Campaign | None, explicit: int | None) -> int | None:
 # generate --round
 
 
-def carry_over(
-    previous: Sequence[AnswerRecord], framework: Framework
-) -> tuple[tuple[Answer, ...], tuple[str, ...]]:
-    """The answers of PREVIOUS that still apply to FRAMEWORK, and the ids of the items it
-    no longer has (dropped: reported, never shown). An item added since starts blank."""
-    kept: list[Answer] = []
-    dropped: list[str] = []
-    for record in previous:
-        if framework.has_criterion(record.item_id) or framework.has_action(record.item_id):
-            kept.append(record.to_answer())
-        else:
-            dropped.append(record.item_id)
-    return tuple(kept), tuple(dropped)
-
-
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Carried:
     org_id: str
     org_name: str
     previous_round: str
     answers: int
-    dropped: tuple[str, ...]
+    dropped: tuple[str, ...]  # ids no longer in the framework: their answers dropped
+    added: tuple[str, ...] = ()  # ids new since: they start blank
+    cleared: tuple[str, ...] = ()  # "item: stage" no longer on the ladder, cleared
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -306,17 +293,19 @@ def generate_round(
             if before is None:
                 blank.append(org.name)
                 continue
-            answers, dropped = carry_over(before.answers, request.framework)
+            co = carry_over([r.to_answer() for r in before.answers], request.framework)
             earlier_name = names[before.round_slug]
-            prefill[org.id] = answers
+            prefill[org.id] = co.answers
             previous_round[org.id] = earlier_name
             carried.append(
                 Carried(
                     org_id=org.id,
                     org_name=org.name,
                     previous_round=earlier_name,
-                    answers=len(answers),
-                    dropped=dropped,
+                    answers=len(co.answers),
+                    dropped=co.removed,
+                    added=co.added,
+                    cleared=tuple(f"{c.item_id}: {c.stage_id}" for c in co.cleared),
                 )
             )
 

@@ -319,6 +319,10 @@ def _round_report(result: cmp.RoundResult, campaign: cmp.Campaign) -> str:
             line += f"; dropped {len(c.dropped)} no longer in the framework: " + ", ".join(
                 c.dropped
             )
+        if c.added:
+            line += f"; {len(c.added)} new since start blank: " + ", ".join(c.added)
+        if c.cleared:
+            line += "; stages no longer on the ladder cleared: " + ", ".join(c.cleared)
         lines.append(line)
     if result.carried and result.blank:
         lines.append(f"  Blank (no earlier accepted return): {', '.join(result.blank)}")

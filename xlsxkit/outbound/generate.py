@@ -234,6 +234,9 @@ def _write_one(task: _Task) -> tuple[str, str]:
         generated_at=request.generated_at,
         password=request.password,
         prefill=request.prefill.get(task.organisation.id, ()) if task.organisation else (),
+        previous_round=(
+            request.previous_round.get(task.organisation.id) if task.organisation else None
+        ),
     )
     write_workbook(spec, task.temp)
     digest = hashlib.sha256(task.temp.read_bytes()).hexdigest()
