@@ -34,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 from xlsxkit.app.import_job import import_job
 from xlsxkit.framework.load import require_framework
-from xlsxkit.inbound.importer import ImportRequest
+from xlsxkit.inbound.batch import ImportRequest
 from xlsxkit.resources import bundled_framework
 folder = Path(sys.argv[1])
 fw = require_framework(bundled_framework())
@@ -45,7 +45,9 @@ outcome = import_job(
 )
 status = Path("/proc/self/status").read_text()
 rss = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
-verdicts = Counter(f"{r.status}/{r.code}" if r.code else r.status for r in outcome.result.returns)
+verdicts = Counter(
+    f"{r.status}/{r.code}" if r.code else str(r.status) for r in outcome.result.returns
+)
 print(f"{rss:.0f}|{dict(verdicts)}")
 """
 
