@@ -395,3 +395,26 @@ def test_an_item_new_since_the_last_round_starts_blank_and_is_reported(campaign:
     }
     assert read[new.item_id].done is False and read[new.item_id].notes == ""
     assert all(read[a.item_id] == a for a in answers if a.item_id != new.item_id)
+
+
+def test_a_round_being_written_by_another_run_is_left_alone(campaign: Path) -> None:
+    import fcntl
+
+    first = run("generate", "--round", "2027 spring", cwd=campaign)
+    assert first.exit_code == 0, first.output
+    outbox = campaign / "rounds" / "2027-spring" / "outbox"
+    before = {p.name: p.read_bytes() for p in outbox.iterdir()}
+    add_partners(campaign, [("late", "Late Partner")])
+    fd = os.open(outbox, os.O_RDONLY)  # another run, holding the outbox's write lock
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        busy = run("generate", "--round", "2027 spring", cwd=campaign)
+    finally:
+        os.close(fd)
+    assert busy.exit_code == 1
+    assert "another xlsxkit run is writing into this folder" in busy.output
+    assert {p.name: p.read_bytes() for p in outbox.iterdir()} == before
+    late = run("generate", "--round", "2027 spring", cwd=campaign)
+    assert late.exit_code == 0, late.output
+    # no temporary name is left beside the workbooks and the manifest
+    assert sorted(p.name for p in outbox.iterdir() if p.name.startswith(".")) == []

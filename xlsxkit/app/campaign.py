@@ -46,6 +46,7 @@ from xlsxkit.errors import CampaignError, GenerateError
 from xlsxkit.framework.model import Answer, Framework, Organisation
 from xlsxkit.names import safe_file_stem
 from xlsxkit.outbound.generate import GenerateRequest, generate
+from xlsxkit.outfiles import OutputSet, locked, write_failure
 from xlsxkit.workbook.instructions import InstructionsTemplate
 from xlsxkit.workbook.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, ManifestRow
 from xlsxkit.workbook.prefill import carry_over
@@ -251,7 +252,7 @@ def generate_round(
     if not name:
         raise CampaignError('the round needs a name, e.g. --round "2027 spring"')
     now = dt.datetime.now(dt.UTC)
-    with request.campaign.open_store() as store:
+    with request.campaign.open_store() as store, contextlib.ExitStack() as guard:
         found = store.round_named(name)
         new_round = found is None
         if found is None:
@@ -274,6 +275,8 @@ def generate_round(
             earlier_rounds = tuple(r for r in store.rounds() if r.position < rnd.position)
         folder = request.campaign.folder.round(rnd.slug)
         folder.make()
+        # One run at a time writes a round's outbox (another one stops with exit 1).
+        guard.enter_context(locked([folder.outbox], what="the round's workbooks"))
         have = {w.org_id for w in store.workbooks(rnd.slug)} if not new_round else set()
         pending = [o for o in request.organisations if o.id not in have]
         names = {r.slug: r.name for r in earlier_rounds}
@@ -436,16 +439,16 @@ def _export_manifest(store: Store, folder: CampaignFolder, rnd: RoundRecord) -> 
             )
         )
     target = outbox / MANIFEST_NAME
-    partial = outbox / f".{MANIFEST_NAME}.partial"
-    try:
-        write_csv(
-            partial, MANIFEST_COLUMNS, ([getattr(r, c) for c in MANIFEST_COLUMNS] for r in rows)
-        )
-        os.replace(partial, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        raise GenerateError(f"{target}: cannot write the manifest: {exc.strerror or exc}") from None
+    with OutputSet([target]) as outs:
+        try:
+            write_csv(
+                outs.temp(target),
+                MANIFEST_COLUMNS,
+                ([getattr(r, c) for c in MANIFEST_COLUMNS] for r in rows),
+            )
+        except OSError as exc:
+            raise write_failure(target, "the manifest", exc) from None
+        outs.commit()
     return target
 
 
