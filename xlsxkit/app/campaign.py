@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from xlsxkit import resources
+from xlsxkit.app.campaign_import import round_manifest
 from xlsxkit.app.starter import Starter, write_starter
 from xlsxkit.campaign.locate import (
     SETTINGS_NAME,
@@ -48,7 +49,7 @@ from xlsxkit.names import safe_file_stem
 from xlsxkit.outbound.generate import GenerateRequest, generate
 from xlsxkit.outfiles import OutputSet, locked, write_failure
 from xlsxkit.workbook.instructions import InstructionsTemplate
-from xlsxkit.workbook.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, ManifestRow
+from xlsxkit.workbook.manifest import MANIFEST_COLUMNS, MANIFEST_NAME
 from xlsxkit.workbook.prefill import carry_over
 
 TEMPLATE_NAME = "instructions.txt"
@@ -423,21 +424,7 @@ def _entries(folder: Path) -> list[Path]:
 def _export_manifest(store: Store, folder: CampaignFolder, rnd: RoundRecord) -> Path:
     """rounds/<slug>/outbox/manifest.csv from the store, replaced atomically."""
     outbox = folder.round(rnd.slug).outbox
-    orgs = {o.id: o for o in store.organisations()}
-    rows = []
-    for w in store.workbooks(rnd.slug):
-        org = orgs.get(w.org_id or "")
-        rows.append(
-            ManifestRow(
-                org_id=w.org_id or "",
-                org_name=org.name if org else "",
-                contact=org.contact if org else "",
-                email=org.email if org else "",
-                file=Path(w.file).name,
-                token=w.token,
-                sha256=w.sha256,
-            )
-        )
+    rows = round_manifest(store, rnd) or []
     target = outbox / MANIFEST_NAME
     with OutputSet([target]) as outs:
         try:
