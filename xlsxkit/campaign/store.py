@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 # Re-exported: the errors every Store method raises.
 from xlsxkit.errors import StoreBusy as StoreBusy
@@ -977,6 +977,9 @@ def _bindable(value: object) -> object:
     return value
 
 
+_T = TypeVar("_T")
+
+
 class _Row:
     """One row as SQLite returned it, read by column with the type the schema promises.
 
@@ -995,29 +998,26 @@ class _Row:
             f"{self._values[i]!r}); restore it from a backup"
         )
 
-    def text(self, i: int) -> str:
+    def _typed(self, i: int, kind: type[_T], want: str) -> _T:
         value = self._values[i]
-        if not isinstance(value, str):
-            raise self._damaged(i, "text")
+        if not isinstance(value, kind):
+            raise self._damaged(i, want)
         return value
+
+    def text(self, i: int) -> str:
+        return self._typed(i, str, "text")
 
     def opt_text(self, i: int) -> str | None:
         return None if self._values[i] is None else self.text(i)
 
     def integer(self, i: int) -> int:
-        value = self._values[i]
-        if not isinstance(value, int):
-            raise self._damaged(i, "a whole number")
-        return value
+        return self._typed(i, int, "a whole number")
 
     def opt_integer(self, i: int) -> int | None:
         return None if self._values[i] is None else self.integer(i)
 
     def blob(self, i: int) -> bytes:
-        value = self._values[i]
-        if not isinstance(value, bytes):
-            raise self._damaged(i, "bytes")
-        return value
+        return self._typed(i, bytes, "bytes")
 
     def time(self, i: int) -> dt.datetime:
         try:
