@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.campaign.settings import (
     MAX_SETTINGS_BYTES,
     Settings,
@@ -31,7 +32,8 @@ defaults:
   deadline: 2027-06-30
   jobs: 4
 consistency:
-  stage_needs_actions: warn
+  threshold: 60%
+  min_actions: 4
 """
 
 
@@ -51,7 +53,7 @@ def test_every_setting_is_read() -> None:
         reply_to="coordinator@example.org",
         deadline=dt.date(2027, 6, 30),
         jobs=4,
-        consistency={"stage_needs_actions": "warn"},
+        consistency=ConsistencyRule(threshold=0.6, min_actions=4),
     )
 
 
