@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.campaign.settings import (
     MAX_SETTINGS_BYTES,
     Settings,
@@ -21,6 +20,7 @@ from xlsxkit.campaign.settings import (
     parse_settings,
     require_settings,
 )
+from xlsxkit.results.consistency import ConsistencyRule
 
 FULL = """\
 title: "Engaging people: 2027"
