@@ -8,10 +8,15 @@ known here (the writer sets every one of them), so the pages can be planned befo
 is written:
 
 - a sheet at most :data:`SHRINK_TO_ONE` pages long is printed on one page, a little smaller;
-- otherwise each block that must stay together (a heading with its table) and fits on a
-  page starts a new page when it would not fit on the current one. Excel ignores manual
-  page breaks under "fit to N pages", so the scale is then set as a percentage (the one
-  that fits the width), not as "fit to one page wide".
+- otherwise each *section* (a heading with its table) that fits on a page starts a new
+  page, and each block that must stay together starts one when it would not fit on the
+  current one.
+
+Where a page is full depends on the app's own measure of the sheet's width (fit to one page
+wide shrinks a sheet more in LibreOffice without Calibri's metric twin than in Excel), so a
+break that only holds for one measure is avoided: a section starts a page whatever the
+measure. LibreOffice keeps these breaks; Excel ignores manual breaks on a sheet fitted to
+one page wide and breaks it where the page is full.
 
 Measures are the apps' own: a column of width W characters is ``int(W * 7 + 0.5) + 5``
 pixels (Calibri 11's digit width) at 0.75 points a pixel; an A4 landscape page less the
@@ -65,12 +70,17 @@ def plan_pages(
     column_widths: Sequence[float],
     *,
     keep_together: Sequence[tuple[int, int]] = (),
+    sections: Sequence[tuple[int, int]] = (),
     repeated: float = 0.0,
 ) -> Pages:
     """The pages of a sheet whose rows 0..LAST_ROW have HEIGHTS (points; a row not given is
     the default height) and whose visible columns are COLUMN_WIDTHS (characters wide).
-    KEEP_TOGETHER: (first, last) rows of blocks not to split; REPEATED: the height of the
-    rows repeated at the top of every page after the first."""
+    KEEP_TOGETHER: (first, last) rows of blocks not to split, nested ones too (of the blocks
+    starting on one row, the longest that fits on a page is kept whole); REPEATED: the
+    height of the rows repeated at the top of every page after the first. SECTIONS: (first,
+    last) rows of sections that start a page when the sheet is longer than one (nested: of
+    the sections starting on one row, the longest that fits on a page; one inside a section
+    placed whole does not start a page)."""
     page_width, page_height = printable()
     sheet_width = sum(column_points(w) for w in column_widths) or 1.0
     scale = min(1.0, page_width * WIDTH_SAFETY / sheet_width)
@@ -79,19 +89,38 @@ def plan_pages(
     total = sum(rows)
     if total <= room * SHRINK_TO_ONE:
         return Pages(one_page=True, scale=math.floor(scale * 100), breaks=(), pages=1)
-    starts = {first: last for first, last in keep_together}
+    starts: dict[int, list[int]] = {}
+    for first, last in keep_together:
+        starts.setdefault(first, []).append(last)
+    section_starts: dict[int, list[int]] = {}
+    for first, last in sections:
+        section_starts.setdefault(first, []).append(last)
+    whole_until = -1  # the last row of a section placed whole
     breaks: list[int] = []
     used = 0.0
     pages = 1
     top = repeated * scale
     for r, h in enumerate(rows):
-        block_end = starts.get(r)
-        if block_end is not None and used > top:
-            block = sum(rows[r : block_end + 1])
-            if used + block > room and top + block <= room:
+        placed = [
+            last
+            for last in sorted(section_starts.get(r, ()), reverse=True)
+            if top + sum(rows[r : last + 1]) <= room
+        ]
+        if placed and r > whole_until:
+            whole_until = placed[0]
+            if used > top:
                 breaks.append(r)
                 pages += 1
                 used = top
+        fitting = [
+            sum(rows[r : last + 1])
+            for last in sorted(starts.get(r, ()), reverse=True)
+            if top + sum(rows[r : last + 1]) <= room
+        ]
+        if fitting and used > top and used + fitting[0] > room:
+            breaks.append(r)
+            pages += 1
+            used = top
         if used + h > room and used > top:  # the app breaks here by itself
             pages += 1
             used = top

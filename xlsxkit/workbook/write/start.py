@@ -118,8 +118,10 @@ def write_start(book: Book, ws: Worksheet, paragraphs: list[Paragraph]) -> None:
         heights,
         last_row,
         [30] + [13] * (n_cols - 1),
-        keep_together=[
-            (plan.instructions_heading_row, first_paragraph),
+        keep_together=[(plan.instructions_heading_row, first_paragraph)],
+        # the progress table with the stages (its colours' legend), else each on its own
+        sections=[
+            (plan.progress_heading_row, last_row),
             (plan.progress_heading_row, plan.progress_total_row),
             (plan.stages_heading_row, last_row),
         ],
