@@ -23,6 +23,7 @@ from xlsxkit.workbook import layout as L
 
 pytestmark = pytest.mark.gnumeric
 
+
 def _cases() -> list[Any]:
     out = []
     for kind in KINDS:
