@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "xlsxkit.cli.import_:import_cmd",
         "Import returned workbooks and write the consolidated progress summary.",
     ),
+    "feedback": (
+        "xlsxkit.cli.feedback:feedback_cmd",
+        "Write a feedback workbook for every partner with an accepted return.",
+    ),
     "status": (
         "xlsxkit.cli.status:status_cmd",
         "Show, for every partner of a round, when its workbook was sent and returned.",
