@@ -46,6 +46,7 @@ from xlsxkit.errors import CampaignError
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, count_files
 from xlsxkit.render.csv import PROGRESS_COLUMNS
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -61,6 +62,7 @@ class CampaignImportRequest:
     sources: Sequence[Path] = ()  # besides the round's inbox
     jobs: int | None = None
     pdf: bool = False  # also render the summary to rounds/<round>/summary.pdf
+    consistency: ConsistencyRule | None = None  # None: the default rule
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -326,6 +328,7 @@ def campaign_import(
             after_read=after_read,
             extra_data=(PROGRESS_NAME,),
             pdf=request.pdf,
+            consistency=request.consistency,
         )
     gone, changed = found["gone"]
     return CampaignImportOutcome(
