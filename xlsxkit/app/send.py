@@ -117,14 +117,15 @@ def long_date(date: dt.date) -> str:
     return f"{date.day} {MONTH_NAMES[date.month - 1]} {date.year}"
 
 
-def _sender(mail_from: str, reply_to: str, return_to: str) -> Sender:
+def _sender(mail_from: str, reply_to: str, return_to: str, *, campaign: bool = True) -> Sender:
     """From: mail.from, else the return address. Reply-To: mail.reply_to, else the return
     address when From is another address (replies are returns)."""
     from_ = mail_from or return_to
     if not from_:
+        where = "set 'mail: from:' in xlsxkit.yaml, or " if campaign else ""
         raise UsageError(
-            "no sender address: set 'mail: from:' in xlsxkit.yaml (e.g. from: \"Programme team "
-            '<ip-team@example.org>"), or give --from ADDRESS'
+            f'no sender address: {where}give --from ADDRESS (e.g. --from "Programme team '
+            '<ip-team@example.org>") or --return-to ADDRESS'
         )
     sender = Sender(from_=from_)
     if not reply_to and return_to and return_to.casefold() != sender.address.casefold():
@@ -392,11 +393,16 @@ def _reason(line: cmp.PartnerLine, rnd: RoundRecord) -> str:
 def _send_batch(request: SendRequest, outbox: Path) -> SendResult:
     if not outbox.is_dir():
         raise UsageError(f"{outbox}: not a folder; give the folder of workbooks 'generate' wrote")
+    if request.transport is None:
+        raise UsageError(
+            "outside a campaign, say where the messages go: --drafts DIR (one .eml draft per "
+            "partner) or --smtp HOST[:PORT]"
+        )
     manifests = request.manifests or (outbox / MANIFEST_NAME,)
     rows = read_manifests(list(manifests))
     listed = _partners(request.orgs)
     title = require_framework(request.framework or default_framework()).title
-    sender = _sender(request.mail_from, request.reply_to, request.return_to)
+    sender = _sender(request.mail_from, request.reply_to, request.return_to, campaign=False)
     labels = sorted({r.round for r in rows if r.round}) or [request.round_name or ""]
     common = _Common(
         title=title,
@@ -435,11 +441,6 @@ def _send_batch(request: SendRequest, outbox: Path) -> SendResult:
                 attachments=[outbox / row.file],
                 file=row.file,
             )
-        )
-    if request.transport is None:
-        raise UsageError(
-            "outside a campaign, say where the messages go: --drafts DIR (one .eml draft per "
-            "partner) or --smtp HOST[:PORT]"
         )
     ledger = CsvLedger(request.log or outbox / LOG_NAME)
     report = _run(request, request.transport, planned, ledger, sender, request.options)

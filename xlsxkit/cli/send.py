@@ -336,7 +336,7 @@ _SHOWN = {
     Result.WOULD_SEND: "would send",
     Result.ALREADY: "already",
     Result.UNKNOWN: "NOT CONFIRMED",
-    Result.SKIPPED: "skipped",
+    Result.SKIPPED: Result.SKIPPED.value,
     Result.NOT_ATTEMPTED: "not yet",
 }
 
