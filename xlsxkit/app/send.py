@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxkit.app import campaign as cmp
+from xlsxkit.app.campaign_status import PartnerLine, PartnerStatus, round_status
 from xlsxkit.campaign.store import MessageKind, MessageRecord, MessageResult, RoundRecord, Store
 from xlsxkit.dates import MONTH_NAMES
 from xlsxkit.errors import CampaignError, JobFailed, TemplateError, UsageError
@@ -272,7 +273,7 @@ def _send_round(request: SendRequest, campaign: cmp.Campaign, store: Store) -> S
     options = request.options
     planned: list[Planned] = []
     today = request.today or dt.date.today()
-    status = {p.org_id: p for p in cmp.round_status(store, rnd, today=today).partners}
+    status = {p.org_id: p for p in round_status(store, rnd, today=today).partners}
     reminded = last_done(StoreLedger(store).entries())
     feedback = folder.round(rnd.slug).outbox.parent / FEEDBACK_FOLDER
     found_feedback = 0
@@ -305,7 +306,7 @@ def _send_round(request: SendRequest, campaign: cmp.Campaign, store: Store) -> S
             )
         elif request.kind is MailKind.REMIND:
             line = status.get(w.org_id)
-            if line is None or line.status is cmp.PartnerStatus.ACCEPTED:
+            if line is None or line.status is PartnerStatus.ACCEPTED:
                 accepted += 1
                 continue
             earlier = reminded.get((rnd.slug, w.org_id, MailKind.REMIND))
@@ -374,14 +375,14 @@ def _send_round(request: SendRequest, campaign: cmp.Campaign, store: Store) -> S
     return SendResult(report=report, round=rnd.name, template=template.source, notes=tuple(notes))
 
 
-def _reason(line: cmp.PartnerLine, rnd: RoundRecord) -> str:
+def _reason(line: PartnerLine, rnd: RoundRecord) -> str:
     sent = f" on {long_date(line.returned.date())}" if line.returned else ""
-    if line.status is cmp.PartnerStatus.BLANK:
+    if line.status is PartnerStatus.BLANK:
         return f"the workbook you sent{sent} was blank (nothing was filled in)"
-    if line.status is cmp.PartnerStatus.REJECTED:
+    if line.status is PartnerStatus.REJECTED:
         why = f": {line.reason}" if line.reason else ""
         return f"the workbook you sent{sent} could not be used{why}"
-    if line.status is cmp.PartnerStatus.OVERDUE and rnd.deadline:
+    if line.status is PartnerStatus.OVERDUE and rnd.deadline:
         return f"we have not received your workbook, and the deadline was {long_date(rnd.deadline)}"
     return "we have not received your workbook yet"
 
