@@ -308,26 +308,6 @@ def test_limit_sends_at_most_n_messages_and_the_next_run_the_rest(
     assert [r.recipients[0] for r in server.received] == SENT_TO
 
 
-def test_pause_waits_between_messages_not_before_the_first(campaign: Path) -> None:
-    from xlsxkit.outbound.mail import dispatch as d
-
-    waits: list[float] = []
-    original = d.dispatch
-
-    def recording(*args: object, **kw: object) -> object:
-        return original(*args, sleep=waits.append, **kw)  # type: ignore[arg-type]
-
-    d_dispatch, d.dispatch = d.dispatch, recording  # type: ignore[assignment]
-    import xlsxkit.app.send as app_send
-
-    app_dispatch, app_send.dispatch = app_send.dispatch, recording  # type: ignore[assignment]
-    try:
-        do_send(campaign, DraftsTransport(campaign / "drafts"), options=Options(pause=2.5))
-    finally:
-        d.dispatch, app_send.dispatch = d_dispatch, app_dispatch  # type: ignore[assignment]
-    assert waits == [2.5, 2.5]  # three messages, two pauses
-
-
 def test_implicit_tls_on_its_own_port(campaign: Path, smtp_ca: trustme.CA) -> None:
     with SmtpServer(ca=smtp_ca, tls="implicit", auth=(USER, PASSWORD)) as server:
         result = do_send(campaign, smtp(server))
@@ -432,7 +412,7 @@ def test_an_interrupted_draft_is_settled_by_looking_in_the_folder(campaign: Path
                     at=dt.datetime.now(dt.UTC),
                     recipient="x@example.org",
                     message_id=message_id,
-                    detail=transport.where,
+                    detail=transport.ident,
                 )
             )
     (drafts / "south-council.eml").unlink()

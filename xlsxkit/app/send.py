@@ -45,6 +45,7 @@ from xlsxkit.outbound.mail.templates import (
     load_mail_template,
 )
 from xlsxkit.outbound.mail.transports import DraftsTransport, Transport
+from xlsxkit.outfiles import locked, same_file
 from xlsxkit.resources import default_framework
 from xlsxkit.workbook.manifest import MANIFEST_NAME, read_manifests
 
@@ -227,11 +228,28 @@ def _run(
     ledger: Ledger,
     sender: Sender,
     options: Options,
+    *,
+    outbox: Path,
 ) -> DispatchReport:
+    """Dispatch, holding the outbox's lock: two runs sending the same batch at once would
+    both find a partner not yet sent, and both send it. (``generate`` holds the same lock
+    while it adds workbooks, so nothing is sent from a half-written outbox.)"""
     _check_resend(request.options.resend, planned)
+    if isinstance(transport, DraftsTransport) and same_file(transport.folder, outbox):
+        raise UsageError(
+            f"{transport.folder}: the drafts would go among the workbooks; give --drafts another "
+            "folder"
+        )
     if options.dry_run:
-        ledger = MemoryLedger(ledger.entries())
-    return dispatch(planned, transport=transport, ledger=ledger, sender=sender, options=options)
+        return dispatch(
+            planned,
+            transport=transport,
+            ledger=MemoryLedger(ledger.entries()),
+            sender=sender,
+            options=options,
+        )
+    with locked([outbox], what="the workbooks being sent"):
+        return dispatch(planned, transport=transport, ledger=ledger, sender=sender, options=options)
 
 
 # --------------------------------------------------------------------------------------
@@ -369,9 +387,10 @@ def _send_round(request: SendRequest, campaign: cmp.Campaign, store: Store) -> S
         )
     _check_resend(request.options.resend, planned)
     transport = request.transport or DraftsTransport(
-        folder.round(rnd.slug).outbox.parent / DRAFTS_FOLDER
+        cmp.shown_path(folder.round(rnd.slug).outbox.parent / DRAFTS_FOLDER)
     )
-    report = _run(request, transport, planned, StoreLedger(store), sender, options)
+    outbox = folder.round(rnd.slug).outbox
+    report = _run(request, transport, planned, StoreLedger(store), sender, options, outbox=outbox)
     return SendResult(report=report, round=rnd.name, template=template.source, notes=tuple(notes))
 
 
@@ -444,7 +463,9 @@ def _send_batch(request: SendRequest, outbox: Path) -> SendResult:
             )
         )
     ledger = CsvLedger(request.log or outbox / LOG_NAME)
-    report = _run(request, request.transport, planned, ledger, sender, request.options)
+    report = _run(
+        request, request.transport, planned, ledger, sender, request.options, outbox=outbox
+    )
     return SendResult(
         report=report, round=common.round, template=template.source, notes=tuple(notes)
     )

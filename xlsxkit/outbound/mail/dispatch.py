@@ -172,15 +172,24 @@ def dispatch(
     )
 
 
-def _line(p: Planned, result: Result, detail: str, **kw: object) -> Line:
+def _line(
+    p: Planned,
+    result: Result,
+    detail: str,
+    *,
+    earlier: Entry | None,
+    message_id: str = "",
+    to: str | None = None,
+) -> Line:
     return Line(
         org_id=p.org_id,
         org_name=p.org_name,
         kind=p.kind,
         result=result,
-        to=p.to,
+        to=p.to if to is None else to,
         detail=detail,
-        **kw,  # type: ignore[arg-type]
+        message_id=message_id,
+        earlier=earlier,
     )
 
 
@@ -279,9 +288,7 @@ class _Run:
         except ComposeError as exc:
             return _line(p, Result.FAILED, str(exc), earlier=earlier)
         files = ", ".join(a.name for a in letter.attachments) or "no attachment"
-        return dataclasses.replace(
-            _line(p, Result.WOULD_SEND, f"'{p.subject}' with {files}", earlier=earlier), to=to
-        )
+        return _line(p, Result.WOULD_SEND, f"'{p.subject}' with {files}", earlier=earlier, to=to)
 
     def _record(self, p: Planned, outcome: Outcome, message_id: str, detail: str) -> None:
         self.ledger.record(
@@ -309,10 +316,8 @@ class _Run:
             )
         except ComposeError as exc:
             self._record(p, Outcome.FAILED, message_id, str(exc))
-            return dataclasses.replace(
-                _line(p, Result.FAILED, str(exc), earlier=earlier, message_id=message_id), to=to
-            )
-        self._record(p, Outcome.SENDING, message_id, self.transport.where)
+            return _line(p, Result.FAILED, str(exc), earlier=earlier, message_id=message_id, to=to)
+        self._record(p, Outcome.SENDING, message_id, self.transport.ident)
         try:
             delivery = self.transport.deliver(message, name=p.stem or p.org_name)
         except TransportError as exc:

@@ -38,8 +38,10 @@ class Delivery:
 class Transport(Protocol):
     #: What an accepted message is recorded as (sent, drafted).
     done: Outcome
-    #: Where messages go, for the report and the ledger ("drafts in DIR", "SMTP host:587").
+    #: Where messages go, for the report ("drafts in DIR", "SMTP host:587").
     where: str
+    #: The same, unambiguous (an absolute path), for the ledger: what ``settle`` compares.
+    ident: str
 
     def open(self) -> None:
         """Get ready (connect, log in); raises :class:`TransportError`."""

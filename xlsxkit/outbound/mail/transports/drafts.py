@@ -37,7 +37,8 @@ class DraftsTransport:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.where = f"drafts in {folder.absolute()}"
+        self.where = f"drafts in {folder}"
+        self.ident = f"drafts in {folder.absolute()}"
         self._stack = contextlib.ExitStack()
         self._handing = False
 
@@ -84,7 +85,7 @@ class DraftsTransport:
         return Delivery(status=Delivered.ACCEPTED, detail=str(target))
 
     def settle(self, entry: Entry) -> Outcome | None:
-        if entry.outcome is not Outcome.SENDING or entry.detail != self.where:
+        if entry.outcome is not Outcome.SENDING or entry.detail != self.ident:
             return None
         return Outcome.DRAFTED if self.find(entry.message_id) else Outcome.FAILED
 

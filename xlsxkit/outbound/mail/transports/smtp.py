@@ -77,7 +77,7 @@ class SmtpTransport:
 
     def __init__(self, settings: SmtpSettings, *, context: ssl.SSLContext | None = None) -> None:
         self.settings = settings
-        self.where = f"SMTP {settings.server}"
+        self.where = self.ident = f"SMTP {settings.server}"
         self._context = context
         self._conn: smtplib.SMTP | None = None
         self._handing = False
