@@ -537,6 +537,10 @@ def test_feedback_attaches_each_partners_feedback_and_skips_those_without(
     result = do_send(campaign, smtp(server), kind=MailKind.FEEDBACK)
     assert results(result)["north"] is Result.SENT
     assert results(result)["south"] is Result.SKIPPED
+    (south,) = [x for x in result.report.lines if x.org_id == "south"]
+    problem = south.problem()
+    assert problem is not None and problem.code.value == "no-feedback-file"
+    assert problem.severity.value == "info"
     (received,) = server.received
     names = [(a.get_filename(), a.get_content_type()) for a in received.message.iter_attachments()]
     assert names == [

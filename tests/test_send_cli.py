@@ -12,7 +12,7 @@ import pytest
 import trustme
 from click.testing import CliRunner, Result
 
-from tests import smtpserver
+from tests import procs, smtpserver
 from tests.smtpserver import SmtpServer, ca_file
 from tests.test_send import PASSWORD, SENT_TO, USER, make_campaign
 from xlsxkit.cli import cli
@@ -64,7 +64,10 @@ def test_send_through_smtp_prints_a_line_per_partner_and_exits_0(
         lines = result.output.splitlines()
         assert lines[0].startswith(f"Round '2027 spring': workbooks via SMTP {where} (recorded in")
         assert "  North Trust    sent  ada@north.example.org: 250 2.0.0 OK queued" in lines
-        assert "  West Board     skipped: no email address in the partner list" in lines
+        assert (
+            "  West Board     skipped: no email address in the partner list [no-email-address]"
+            in lines
+        )
         assert lines[-1] == "3 sent, 1 skipped."
         assert PASSWORD not in result.output
         again = send("--smtp", where, "--user", USER, cwd=campaign, env=trusted)
@@ -98,7 +101,7 @@ def test_a_failed_message_is_exit_1_and_the_others_are_sent(
     assert "North Trust    FAILED  ada@north.example.org: the server refused the message" in (
         result.output
     )
-    assert "550 5.1.1 No such user" in result.output
+    assert "550 5.1.1 No such user) [send-failed]" in result.output
     assert result.output.splitlines()[-1] == "2 sent, 1 failed, 1 skipped."
 
 
@@ -224,3 +227,58 @@ def test_help_lists_the_exit_codes() -> None:
     result = CliRunner().invoke(cli, ["send", "--help"])
     assert result.exit_code == 0
     assert "Exit codes: 0 done" in result.output
+
+
+# Ctrl-C in a real process, at a precise point (tests/procs.py) -------------------------
+
+
+def interrupt_send(
+    campaign: Path, where: str, env: dict[str, str], point: str, monkeypatch: pytest.MonkeyPatch
+) -> procs.Ended:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)  # procs.start passes the environment on
+    flag = campaign.parent / "pause-flag"
+    proc = procs.start(
+        "send", "--smtp", where, tmpdir=campaign.parent, pause=point, flag=flag, cwd=campaign
+    )
+    try:
+        procs.wait_for(flag, proc)
+        procs.ctrl_c(proc)
+    finally:
+        procs.release(flag)
+    return procs.finish(proc)
+
+
+def test_ctrl_c_before_a_message_is_handed_over_leaves_it_to_send_next_time(
+    campaign: Path, smtp_ca: trustme.CA, trusted: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SmtpServer(ca=smtp_ca) as server:
+        where = f"127.0.0.1:{server.port}"
+        ended = interrupt_send(campaign, where, trusted, "send:recorded", monkeypatch)
+        assert ended.code == 130, ended.err
+        assert ended.err.strip().splitlines()[-1].startswith("xlsxkit: interrupted")
+        assert "Traceback" not in ended.err
+        assert server.received == []
+        again = send("--smtp", where, cwd=campaign, env=trusted)
+    assert again.exit_code == 0, again.output
+    assert [r.recipients[0] for r in server.received] == SENT_TO  # each once
+
+
+def test_ctrl_c_after_the_server_took_a_message_never_sends_it_twice(
+    campaign: Path, smtp_ca: trustme.CA, trusted: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SmtpServer(ca=smtp_ca) as server:
+        where = f"127.0.0.1:{server.port}"
+        ended = interrupt_send(campaign, where, trusted, "smtp:answered", monkeypatch)
+        assert ended.code == 130, ended.err
+        assert [r.recipients[0] for r in server.received] == SENT_TO[:1]
+        again = send("--smtp", where, cwd=campaign, env=trusted)
+        assert again.exit_code == 0, again.output
+        assert "North Trust    NOT CONFIRMED  ada@north.example.org: a run stopped while" in (
+            again.output
+        )
+        assert "--resend north" in again.output
+        assert [r.recipients[0] for r in server.received] == SENT_TO  # north once
+        resent = send("--smtp", where, "--resend", "north", cwd=campaign, env=trusted)
+    assert resent.exit_code == 0, resent.output
+    assert [r.recipients[0] for r in server.received] == [*SENT_TO, SENT_TO[0]]

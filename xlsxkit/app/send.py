@@ -22,6 +22,7 @@ from pathlib import Path
 from xlsxkit.app import campaign as cmp
 from xlsxkit.app.campaign_status import PartnerLine, PartnerStatus, round_status
 from xlsxkit.campaign.store import MessageKind, MessageRecord, MessageResult, RoundRecord, Store
+from xlsxkit.codes import Code
 from xlsxkit.dates import MONTH_NAMES
 from xlsxkit.errors import CampaignError, JobFailed, TemplateError, UsageError
 from xlsxkit.framework.load import require_framework
@@ -180,6 +181,7 @@ def _planned(
     attachments: Sequence[Path],
     file: str,
     skip: str = "",
+    skip_code: Code | None = None,
 ) -> Planned:
     rendered = template.render(values)
     return Planned(
@@ -195,6 +197,7 @@ def _planned(
         file=file,
         stem=org.name + _STEM_SUFFIX[kind],
         skip=skip or ("" if org.email else "no email address in the partner list"),
+        skip_code=skip_code if skip else None if org.email else Code.NO_EMAIL_ADDRESS,
     )
 
 
@@ -362,6 +365,7 @@ def _send_round(request: SendRequest, campaign: cmp.Campaign, store: Store) -> S
                     attachments=files if has_xlsx else [],
                     file=str(Path(w.file).parent.parent / FEEDBACK_FOLDER / f"{stem}.xlsx"),
                     skip="" if has_xlsx else f"no feedback workbook yet ({shown})",
+                    skip_code=Code.NO_FEEDBACK_FILE,
                 )
             )
     if request.kind is MailKind.FEEDBACK and planned and not found_feedback:

@@ -343,7 +343,8 @@ _SHOWN = {
 
 def _line(line: Line, width: int) -> str:
     to = f"  {line.to}" if line.to else ""
-    return f"  {line.org_name:<{width}}  {_SHOWN[line.result]}{to}: {line.detail}"
+    code = f" [{line.code}]" if line.code else ""
+    return f"  {line.org_name:<{width}}  {_SHOWN[line.result]}{to}: {line.detail}{code}"
 
 
 def _text(result: SendResult) -> str:

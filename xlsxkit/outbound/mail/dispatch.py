@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from xlsxkit.codes import Code
 from xlsxkit.outbound.mail.compose import (
     Attachment,
     ComposeError,
@@ -30,7 +31,8 @@ from xlsxkit.outbound.mail.compose import (
 from xlsxkit.outbound.mail.ledger import Entry, Ledger, Outcome, Standing, latest, standing
 from xlsxkit.outbound.mail.templates import MailKind
 from xlsxkit.outbound.mail.transports.base import Delivered, Transport, TransportError
-from xlsxkit.outfiles import signals_held
+from xlsxkit.outfiles import checkpoint, signals_held
+from xlsxkit.problems import Problem
 
 #: The header a test run (--to) adds: whom the message was meant for.
 TEST_HEADER = "X-Xlsxkit-Test-For"
@@ -52,6 +54,7 @@ class Planned:
     file: str = ""  # what the ledger names as attached (the outbox workbook, as shown)
     stem: str = ""  # a name for a draft
     skip: str = ""  # why it is not sent at all (reported, not recorded)
+    skip_code: Code | None = None
 
 
 class Result(StrEnum):
@@ -76,6 +79,17 @@ class Line:
     detail: str = ""
     message_id: str = ""
     earlier: Entry | None = None  # the ledger's latest entry before this run
+    code: Code | None = None  # for a line that needs the coordinator's attention
+
+    def problem(self) -> Problem | None:
+        """The line as a Problem (its code's severity), for reports."""
+        if self.code is None:
+            return None
+        return Problem(
+            code=self.code,
+            severity=self.code.severities[0],
+            message=f"{self.org_name} ({self.org_id}): {self.detail}",
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,8 +194,10 @@ def _line(
     earlier: Entry | None,
     message_id: str = "",
     to: str | None = None,
+    code: Code | None = None,
 ) -> Line:
     return Line(
+        code=code or _CODES.get(result),
         org_id=p.org_id,
         org_name=p.org_name,
         kind=p.kind,
@@ -191,6 +207,13 @@ def _line(
         message_id=message_id,
         earlier=earlier,
     )
+
+
+_CODES = {
+    Result.FAILED: Code.SEND_FAILED,
+    Result.UNCONFIRMED: Code.SEND_UNCONFIRMED,
+    Result.UNKNOWN: Code.SEND_UNCONFIRMED,
+}
 
 
 def _when(at: dt.datetime) -> str:
@@ -217,7 +240,7 @@ class _Run:
         """The line of a message that does not go out in this run; None when it goes."""
         earlier = self.earlier.get((p.round, p.org_id, p.kind))
         if p.skip:
-            return _line(p, Result.SKIPPED, p.skip, earlier=earlier)
+            return _line(p, Result.SKIPPED, p.skip, earlier=earlier, code=p.skip_code)
         state = standing(earlier)
         if earlier is not None and state is Standing.UNKNOWN:
             settled = self.transport.settle(earlier)
@@ -319,6 +342,7 @@ class _Run:
             return _line(p, Result.FAILED, str(exc), earlier=earlier, message_id=message_id, to=to)
         self._record(p, Outcome.SENDING, message_id, self.transport.ident)
         try:
+            checkpoint("send:recorded")
             delivery = self.transport.deliver(message, name=p.stem or p.org_name)
         except TransportError as exc:
             self._record(p, Outcome.FAILED, message_id, f"not sent: {exc}")
@@ -335,7 +359,8 @@ class _Run:
             Delivered.REFUSED: Outcome.FAILED,
             Delivered.UNKNOWN: Outcome.UNCONFIRMED,
         }[delivery.status]
-        self._record(p, outcome, message_id, delivery.detail)
+        with signals_held():  # Ctrl-C now would leave a sent message 'sending'
+            self._record(p, outcome, message_id, delivery.detail)
         result = {
             Outcome.SENT: Result.SENT,
             Outcome.DRAFTED: Result.DRAFTED,
@@ -348,16 +373,7 @@ class _Run:
                 f"; check the Sent folder or ask the partner, and if it did not arrive run "
                 f"again with --resend {p.org_id}"
             )
-        return Line(
-            org_id=p.org_id,
-            org_name=p.org_name,
-            kind=p.kind,
-            result=result,
-            to=to,
-            detail=detail,
-            message_id=message_id,
-            earlier=earlier,
-        )
+        return _line(p, result, detail, earlier=earlier, message_id=message_id, to=to)
 
 
 __all__ = [

@@ -69,19 +69,21 @@ class DraftsTransport:
         def never_replace(path: Path) -> str:
             return f"{path}: appeared while the draft was written; it was left alone"
 
+        self._handing = False
         try:
             with OutputSet([target], may_replace=never_replace) as outs:
                 try:
                     outs.temp(target).write_bytes(message.as_bytes())
                 except OSError as exc:
                     raise write_failure(target, "the draft", exc) from None
+                # Left True if anything (Ctrl-C) interrupts from here: it may be in place.
                 self._handing = True
                 outs.commit()
         except OutputError as exc:
+            self._handing = False
             # The folder cannot be written: no further draft can be either.
             raise TransportError(str(exc)) from None
-        finally:
-            self._handing = False
+        self._handing = False
         return Delivery(status=Delivered.ACCEPTED, detail=str(target))
 
     def settle(self, entry: Entry) -> Outcome | None:

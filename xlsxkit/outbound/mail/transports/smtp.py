@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from xlsxkit.outbound.mail.ledger import Entry, Outcome
 from xlsxkit.outbound.mail.transports.base import Delivered, Delivery, TransportError
+from xlsxkit.outfiles import checkpoint
 
 STARTTLS_PORT = 587
 IMPLICIT_TLS_PORT = 465
@@ -188,6 +189,7 @@ class SmtpTransport:
         return None  # only the recipient's mailbox knows
 
     def deliver(self, message: EmailMessage, *, name: str) -> Delivery:
+        self._handing = False
         sender = getaddresses([str(message.get("From", ""))])
         recipients = [a for _, a in getaddresses([str(v) for v in message.get_all("To", [])])]
         from_addr = sender[0][1] if sender else ""
@@ -217,19 +219,21 @@ class SmtpTransport:
         body = _LEADING_DOT.sub(b"..", data)
         if not body.endswith(_CRLF):
             body += _CRLF
+        # Left True if anything (Ctrl-C) interrupts: the caller then knows it may be taken.
         self._handing = True
         try:
             conn.send(body + b"." + _CRLF)
             code, text = conn.getreply()
+            checkpoint("smtp:answered")  # a test interrupts here: taken, not yet recorded
         except (smtplib.SMTPException, OSError) as exc:
+            self._handing = False
             self._drop()
             return Delivery(
                 status=Delivered.UNKNOWN,
                 detail=f"the connection was lost while the message was being sent ({exc}); "
                 "the server may or may not have accepted it",
             )
-        finally:
-            self._handing = False
+        self._handing = False
         if code == 250:
             return Delivery(status=Delivered.ACCEPTED, detail=_answer(code, text))
         if code == 421:
