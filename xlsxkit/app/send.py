@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxkit.app import campaign as cmp
 from xlsxkit.app.campaign_status import PartnerLine, PartnerStatus, round_status
-from xlsxkit.campaign.store import MessageKind, MessageRecord, MessageResult, RoundRecord, Store
+from xlsxkit.app.send_ledger import StoreLedger
+from xlsxkit.campaign.store import RoundRecord, Store
 from xlsxkit.codes import Code
 from xlsxkit.dates import MONTH_NAMES
 from xlsxkit.errors import CampaignError, JobFailed, TemplateError, UsageError
@@ -33,10 +33,8 @@ from xlsxkit.outbound.mail.dispatch import DispatchReport, Options, Planned, dis
 from xlsxkit.outbound.mail.ledger import (
     LOG_NAME,
     CsvLedger,
-    Entry,
     Ledger,
     MemoryLedger,
-    Outcome,
     last_done,
 )
 from xlsxkit.outbound.mail.templates import (
@@ -288,10 +286,33 @@ def _send_round(request: SendRequest, campaign: cmp.Campaign, store: Store) -> S
             "return_to": "no return address is set ('return_to:' in xlsxkit.yaml)",
         },
     )
+    planned, notes, auto_resend = _plan_round(request, campaign, store, rnd, template, common)
+    options = request.options
+    if auto_resend:
+        options = dataclasses.replace(options, resend=options.resend | auto_resend)
+    _check_resend(request.options.resend, planned)
+    transport = request.transport or DraftsTransport(
+        cmp.shown_path(folder.round(rnd.slug).outbox.parent / DRAFTS_FOLDER)
+    )
+    outbox = folder.round(rnd.slug).outbox
+    report = _run(request, transport, planned, StoreLedger(store), sender, options, outbox=outbox)
+    return SendResult(report=report, round=rnd.name, template=template.source, notes=tuple(notes))
+
+
+def _plan_round(
+    request: SendRequest,
+    campaign: cmp.Campaign,
+    store: Store,
+    rnd: RoundRecord,
+    template: MailTemplate,
+    common: _Common,
+) -> tuple[list[Planned], list[str], set[str]]:
+    """The messages of the round (and notes for the report, and the partners to remind
+    again because a return came after their last reminder)."""
+    folder = campaign.folder
     listed = _partners(cmp.orgs_path(campaign, request.orgs))
     stored = {o.id: o for o in store.organisations()}
     notes: list[str] = []
-    options = request.options
     planned: list[Planned] = []
     today = request.today or dt.date.today()
     status = {p.org_id: p for p in round_status(store, rnd, today=today).partners}
@@ -384,18 +405,17 @@ def _send_round(request: SendRequest, campaign: cmp.Campaign, store: Store) -> S
             f"{'are' if accepted != 1 else 'is'} not reminded"
         )
     if auto_resend:
-        options = dataclasses.replace(options, resend=options.resend | auto_resend)
         notes.append(
             "reminded again, as a return came after the last reminder: "
             + ", ".join(sorted(auto_resend))
         )
-    _check_resend(request.options.resend, planned)
-    transport = request.transport or DraftsTransport(
-        cmp.shown_path(folder.round(rnd.slug).outbox.parent / DRAFTS_FOLDER)
-    )
-    outbox = folder.round(rnd.slug).outbox
-    report = _run(request, transport, planned, StoreLedger(store), sender, options, outbox=outbox)
-    return SendResult(report=report, round=rnd.name, template=template.source, notes=tuple(notes))
+    unsent = sorted(set(listed) - {w.org_id for w in store.workbooks(rnd.slug)})
+    if unsent:
+        notes.append(
+            "in the partner list but without a workbook in this round (run 'xlsxkit "
+            f'generate --round "{rnd.name}"\' for them): ' + ", ".join(unsent)
+        )
+    return planned, notes, auto_resend
 
 
 def _reason(line: PartnerLine, rnd: RoundRecord) -> str:
@@ -472,77 +492,6 @@ def _send_batch(request: SendRequest, outbox: Path) -> SendResult:
     )
     return SendResult(
         report=report, round=common.round, template=template.source, notes=tuple(notes)
-    )
-
-
-# --------------------------------------------------------------------------------------
-# the store as a ledger
-
-
-class StoreLedger:
-    """The campaign store's ``messages`` table as the ledger.
-
-    The table (schema 2) records a result of sent, drafted or failed, and an error text.
-    The ledger's other states live in that text, as tags written and read only here:
-    ``[sending] <where>`` and ``[unconfirmed] <why>`` are failed rows that do not mean
-    "safe to try again", and ``[test for <address>]`` marks a test run redirected with
-    --to. A plain failed row is a failure to retry; a sent or drafted row has gone out.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.where = str(store.path)
-
-    def entries(self) -> Sequence[Entry]:
-        return tuple(_entry(m) for m in self.store.messages())
-
-    def record(self, entry: Entry) -> None:
-        tags = f"[test for {entry.redirected_from}] " if entry.redirected_from else ""
-        if entry.outcome in (Outcome.SENDING, Outcome.UNCONFIRMED):
-            tags += f"[{entry.outcome.value}] "
-        result = {
-            Outcome.SENT: MessageResult.SENT,
-            Outcome.DRAFTED: MessageResult.DRAFTED,
-        }.get(entry.outcome, MessageResult.FAILED)
-        detail = "" if result is not MessageResult.FAILED else entry.detail
-        self.store.add_message(
-            kind=MessageKind(entry.kind.value),
-            recipient=entry.recipient,
-            at=entry.at,
-            result=result,
-            round_slug=entry.round or None,
-            org_id=entry.org_id or None,
-            file=entry.file,
-            message_id=entry.message_id,
-            error=(tags + detail).strip(),
-        )
-
-
-_TAG = re.compile(r"\[(test for [^\]]*|sending|unconfirmed)\] ?")
-
-
-def _entry(m: MessageRecord) -> Entry:
-    text = m.error
-    redirected = ""
-    outcome = Outcome(m.result.value)
-    while match := _TAG.match(text):
-        tag = match.group(1)
-        if tag.startswith("test for "):
-            redirected = tag.removeprefix("test for ") or "?"
-        elif m.result is MessageResult.FAILED:
-            outcome = Outcome(tag)
-        text = text[match.end() :]
-    return Entry(
-        round=m.round_slug or "",
-        org_id=m.org_id or "",
-        kind=MailKind(m.kind.value),
-        outcome=outcome,
-        at=m.at,
-        recipient=m.recipient,
-        file=m.file,
-        message_id=m.message_id,
-        detail=text,
-        redirected_from=redirected,
     )
 
 
