@@ -154,6 +154,10 @@ def compose(
         msg.add_attachment(
             attachment.content, maintype=maintype, subtype=subtype, filename=attachment.name
         )
+    try:
+        msg.as_bytes()  # what every transport does with it: fail here, for this message only
+    except (ValueError, UnicodeError, HeaderParseError) as exc:
+        raise ComposeError(f"the message cannot be written ({exc})") from None
     return msg
 
 
