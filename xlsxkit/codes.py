@@ -634,6 +634,16 @@ class Code(StrEnum):
         "A partner's text is longer than an Excel cell holds; the summary shows its start",
         "Nothing: the whole text is in the return and in the CSV files (--data).",
     )
+    STAGE_NOT_SUPPORTED = (
+        "stage-not-supported",
+        _R,
+        _W,
+        "A consistency flag: the stage claimed for a criterion is not supported by the "
+        "actions ticked at or below it (fewer done than the campaign's threshold, by default "
+        "half, of at least 3 actions); the answer stands",
+        "Ask the partner to check the stage or the ticks (the flag is in its feedback too); "
+        "the rule is set in xlsxkit.yaml, 'consistency:'.",
+    )
 
     # returned files (import): the reason for a status other than rejected -------------
     SUPERSEDED = (

@@ -46,6 +46,7 @@ from xlsxkit.errors import CampaignError
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, count_files
 from xlsxkit.render.csv import PROGRESS_COLUMNS
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -60,6 +61,7 @@ class CampaignImportRequest:
     round: str | None = None  # the round's name (or folder name); None: the latest round
     sources: Sequence[Path] = ()  # besides the round's inbox
     jobs: int | None = None
+    consistency: ConsistencyRule | None = None  # None: the default rule
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -324,6 +326,7 @@ def campaign_import(
             progress=progress,
             after_read=after_read,
             extra_data=(PROGRESS_NAME,),
+            consistency=request.consistency,
         )
     gone, changed = found["gone"]
     return CampaignImportOutcome(
