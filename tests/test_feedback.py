@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -219,3 +220,47 @@ def test_stand_alone_feedback_from_sources(framework: Framework, tmp_path: Path)
     refused = run("feedback", str(inbox), "--out", str(tmp_path / "fb"))
     assert refused.exit_code == 2 and "never overwrites it" in refused.output
     assert stranger.read_bytes() == b"a partner's own file"
+
+
+def test_pdf_without_libreoffice_says_what_to_install_and_keeps_the_workbooks(
+    framework: Framework, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    [org] = orgs(NAMES[0])
+    write_filled(framework, inbox / "a.xlsx", org, answers_for(framework, 0))
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    got = CliRunner().invoke(
+        cli,
+        ["feedback", str(inbox), "--out", str(tmp_path / "fb"), "--pdf"],
+        env={"PATH": str(empty)},
+    )
+    assert got.exit_code == 1
+    assert "install" in got.output and "LibreOffice" in got.output
+    assert len(list((tmp_path / "fb").glob("*-feedback.xlsx"))) == 1
+    assert not list((tmp_path / "fb").glob("*.pdf"))
+
+
+@pytest.mark.libreoffice
+def test_the_pdf_of_a_feedback_names_no_other_partner(campaign: Path) -> None:
+    """--pdf renders every feedback; the PDF's text (pdftotext) names only its partner."""
+    from tests.lo import pdf_to_pngs, require_lo
+
+    require_lo()
+    got = run("feedback", "--campaign", str(campaign), "--pdf")
+    assert got.exit_code == 0, got.output
+    ids = [f"p{i + 1}-{n.split()[0].lower()}" for i, n in enumerate(NAMES)]
+    rendered = ROOT / "tests" / "_rendered" / "feedback"
+    for i, xlsx in enumerate(_feedbacks(campaign)):
+        pdf = xlsx.with_suffix(".pdf")
+        assert pdf.is_file(), pdf
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert NAMES[i] in text and "Your results" in text and "Notes on your return" in text
+        flat = " ".join(text.split()).casefold()
+        for j, other in enumerate([*NAMES, *ids]):
+            if j % len(NAMES) != i:
+                assert other.casefold() not in flat, (pdf.name, other)
+        pdf_to_pngs(pdf, rendered)

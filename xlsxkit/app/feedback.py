@@ -32,7 +32,6 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 from xlsxkit.app.campaign_import import pick_round, round_manifest
 from xlsxkit.campaign.locate import CampaignFolder
@@ -42,6 +41,7 @@ from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, run_import
 from xlsxkit.names import slugify
 from xlsxkit.outfiles import OutputRefused, OutputSet, locked, write_failure, xlsx_marker
+from xlsxkit.render.pdf import PdfError, is_xlsxkit_pdf, render_pdf
 from xlsxkit.render.xlsx.feedback import FEEDBACK_MARKER, write_feedback
 from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary, consolidate
@@ -234,13 +234,6 @@ def feedback_in_campaign(
     return _write_all(plan, sources, rule, pdf=pdf, min_group=min_group)
 
 
-def _pdf() -> ModuleType:
-    """The PDF renderer, imported only when a PDF is asked for or found."""
-    from xlsxkit.render import pdf
-
-    return pdf
-
-
 def _unique(stems: Mapping[str, str]) -> dict[str, str]:
     """File stems made unique (two organisations never share a feedback file)."""
     out: dict[str, str] = {}
@@ -260,7 +253,7 @@ def _ours(path: Path) -> str | None:
         return f"{path}: exists and is not a file xlsxkit wrote; move it away and run again"
     if path.suffix.lower() == ".xlsx" and xlsx_marker(path) == FEEDBACK_MARKER:
         return None
-    if path.suffix.lower() == ".pdf" and _pdf().is_xlsxkit_pdf(path):
+    if path.suffix.lower() == ".pdf" and is_xlsxkit_pdf(path):
         return None
     return (
         f"{path}: exists and is not a feedback that xlsxkit wrote (it may be a partner's "
@@ -316,10 +309,9 @@ def _write_all(
             target = targets[o.org_id]
             made: Path | None = None
             if pdf and pdf_problem is None:
-                render = _pdf()
                 try:
-                    made = render.render_pdf(target, target.with_suffix(".pdf"))
-                except render.PdfError as exc:  # PdfUnavailable too: what to install
+                    made = render_pdf(target, target.with_suffix(".pdf"))
+                except PdfError as exc:  # PdfUnavailable too: it says what to install
                     pdf_problem = str(exc)
             view = views[o.org_id]
             files.append(

@@ -20,7 +20,7 @@ from xlsxkit.cli.options import (
     jobs_option,
     load_framework_or_fail,
 )
-from xlsxkit.errors import JobFailed, UsageError
+from xlsxkit.errors import JobFailed, PdfError, UsageError
 from xlsxkit.results.feedback import MIN_GROUP
 from xlsxkit.workbook.manifest import read_manifests
 
@@ -134,7 +134,7 @@ def feedback_cmd(
             + (" (see the reasons above)" if outcome.skipped else "")
         )
     if pdf and outcome.pdf_problem is not None:
-        raise JobFailed(outcome.pdf_problem)
+        raise PdfError(outcome.pdf_problem)
 
 
 def _report(outcome: FeedbackOutcome) -> str:
