@@ -217,6 +217,7 @@ def _campaign(
         round=round_name,
         sources=sources,
         jobs=fit_jobs(campaign_jobs(campaign, jobs)),
+        framework_explicit=framework_path is not None,
     )
     # The number of files is known once the round is found: the bar starts then.
     with contextlib.ExitStack() as stack:
