@@ -32,6 +32,7 @@ from pathlib import Path
 from xlsxkit.app.import_job import FileWriter, ImportOutcome, import_job
 from xlsxkit.campaign.locate import CampaignFolder, round_slug
 from xlsxkit.campaign.progress import OrgRounds, ProgressRow, compare, round_stages
+from xlsxkit.campaign.settings import Settings
 from xlsxkit.campaign.snapshot import round_framework
 from xlsxkit.campaign.store import (
     AcceptedReturn,
@@ -65,6 +66,7 @@ class CampaignImportRequest:
     #: generated with an earlier revision of the framework is checked against that one
     #: (its copy, rounds/<slug>/framework.yaml): its workbooks show that wording and items.
     framework_explicit: bool = False
+    title: str = ""  # the campaign's title (settings), shown instead of the framework's
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -304,6 +306,7 @@ def campaign_import(
         framework = request.framework
         if not request.framework_explicit and rnd.framework_hash != framework.content_hash:
             framework = round_framework(rf, rnd) or framework
+        framework = Settings(title=request.title).titled(framework)
         places = _Places(folder.root)
         sources = _sources(store, rnd, places, rf.inbox, request.sources)
         import_request = ImportRequest(

@@ -13,6 +13,7 @@ shape (a mapping) is checked now.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -24,6 +25,7 @@ from typing import TypeAlias
 
 from xlsxkit.codes import Code
 from xlsxkit.errors import SettingsError
+from xlsxkit.framework.model import Framework
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
 from xlsxkit.inbound.orgs import is_valid_email
 from xlsxkit.problems import Problem, Report, error
@@ -66,6 +68,15 @@ class Settings:
     deadline: dt.date | None = None  # default deadline of a new round
     jobs: int | None = None  # default processes; None: all cores
     consistency: dict[str, YamlValue] = field(default_factory=dict)
+
+    def titled(self, framework: Framework) -> Framework:
+        """FRAMEWORK shown under the campaign's title, when it has one: every place that
+        shows the framework's title (the workbooks' heading, sheet titles and document
+        title, the summary) shows it instead. Ids, wording, version and content hash are
+        the framework's, so round identity and the round's framework are unchanged."""
+        if not self.title:
+            return framework
+        return dataclasses.replace(framework, title=self.title)
 
 
 @dataclass(frozen=True, kw_only=True)

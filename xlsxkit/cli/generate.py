@@ -165,6 +165,8 @@ def generate_cmd(
     _warn_if_past(deadline, dt.date.today())
     framework_file = cmp.framework_path(campaign, framework_path)
     framework = load_framework_or_fail(framework_file)
+    if campaign is not None:
+        framework = campaign.settings.titled(framework)
     template = load_template(cmp.instructions_path(campaign, instructions_path))
     if out_dir is None:
         assert campaign is not None

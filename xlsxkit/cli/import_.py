@@ -218,6 +218,7 @@ def _campaign(
         sources=sources,
         jobs=fit_jobs(campaign_jobs(campaign, jobs)),
         framework_explicit=framework_path is not None,
+        title=campaign.settings.title,
     )
     # The number of files is known once the round is found: the bar starts then.
     with contextlib.ExitStack() as stack:
