@@ -48,6 +48,7 @@ from xlsxkit.errors import CampaignError
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, count_files
 from xlsxkit.render.csv import PROGRESS_COLUMNS
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -67,6 +68,7 @@ class CampaignImportRequest:
     #: (its copy, rounds/<slug>/framework.yaml): its workbooks show that wording and items.
     framework_explicit: bool = False
     title: str = ""  # the campaign's title (settings), shown instead of the framework's
+    consistency: ConsistencyRule | None = None  # None: the default rule
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -336,6 +338,7 @@ def campaign_import(
             progress=progress,
             after_read=after_read,
             extra_data=(PROGRESS_NAME,),
+            consistency=request.consistency,
         )
     gone, changed = found["gone"]
     return CampaignImportOutcome(

@@ -39,6 +39,7 @@ from xlsxkit.outfiles import (
 from xlsxkit.problems import Severity
 from xlsxkit.render.csv import DATA_HEADERS, DataFiles, data_files, write_data
 from xlsxkit.render.xlsx import write_summary
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary, consolidate
 from xlsxkit.workbook.safety import XLSXKIT_CSV_HEADERS
 
@@ -235,15 +236,19 @@ def import_job(
     progress: Callable[[int], None] | None = None,
     after_read: AfterRead | None = None,
     extra_data: Sequence[str] = (),
+    consistency: ConsistencyRule | None = None,
 ) -> ImportOutcome:
     """Read, consolidate and write. Raises :class:`OutputError` (never leaving a partial
-    or temporary file) when an output cannot be written."""
+    or temporary file) when an output cannot be written. CONSISTENCY: the rule of the
+    consistency flags (None: the default)."""
     targets = output_targets(summary_path, data_dir, extra_data)
     check_outputs(targets, request.sources)
     with locked(unique_parents(targets), what="the outputs"):
         result = run_import(request, progress=progress)
         checkpoint("import:read")
-        summary = consolidate(request.framework, result, round_name=request.round)
+        summary = consolidate(
+            request.framework, result, round_name=request.round, consistency=consistency
+        )
         extra = after_read(result, summary) if after_read is not None else {}
         if data_dir is None:
             extra = {}

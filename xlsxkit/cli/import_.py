@@ -22,6 +22,8 @@ from xlsxkit.app.import_job import ImportOutcome, check_outputs, import_job, out
 from xlsxkit.campaign.locate import CampaignFolder
 from xlsxkit.cli.options import (
     campaign_option,
+    consistency_option,
+    consistency_rule,
     fit_jobs,
     framework_option,
     jobs_option,
@@ -32,6 +34,7 @@ from xlsxkit.errors import JobFailed, UsageError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.problems import Severity
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.views import chase_list
 from xlsxkit.workbook.manifest import read_manifests
 
@@ -94,6 +97,7 @@ def _optional_summary_path(
     help="Exit 1 if any file was rejected or any warning was raised (the summary is still "
     "written).",
 )
+@consistency_option
 @jobs_option
 def import_cmd(
     sources: tuple[Path, ...],
@@ -104,6 +108,7 @@ def import_cmd(
     manifest_paths: tuple[Path, ...],
     data_dir: Path | None,
     strict: bool,
+    consistency_threshold: float | None,
     jobs: int | None,
 ) -> None:
     """Import returned workbooks and write the consolidated progress summary.
@@ -146,7 +151,8 @@ def import_cmd(
                     f"{name} is for a stand-alone import (with --out); in a campaign the "
                     "round's manifest is in the store and the data goes to rounds/<round>/data/"
                 )
-        _campaign(campaign, sources, round_name, framework_path, strict, jobs)
+        rule = consistency_rule(campaign.settings.consistency, consistency_threshold)
+        _campaign(campaign, sources, round_name, framework_path, strict, jobs, rule)
         return
     if campaign_dir is not None or round_name is not None:
         raise UsageError(
@@ -171,7 +177,11 @@ def import_cmd(
     request = dataclasses.replace(request, jobs=fit_jobs(jobs, batch=total))
     with progress_bar(total, "Reading returns") as advance:
         outcome = import_job(
-            request, summary_path=summary_path, data_dir=data_dir, progress=advance
+            request,
+            summary_path=summary_path,
+            data_dir=data_dir,
+            progress=advance,
+            consistency=consistency_rule(None, consistency_threshold),
         )
     click.echo(_report(outcome))
     _check(outcome, strict)
@@ -208,6 +218,7 @@ def _campaign(
     framework_path: Path | None,
     strict: bool,
     jobs: int | None,
+    consistency: ConsistencyRule,
 ) -> None:
     folder = campaign.folder
     framework = load_framework_or_fail(campaign_framework(campaign, framework_path))
@@ -219,6 +230,7 @@ def _campaign(
         jobs=fit_jobs(campaign_jobs(campaign, jobs)),
         framework_explicit=framework_path is not None,
         title=campaign.settings.title,
+        consistency=consistency,
     )
     # The number of files is known once the round is found: the bar starts then.
     with contextlib.ExitStack() as stack:
