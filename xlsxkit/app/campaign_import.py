@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxkit.app.import_job import FileWriter, ImportOutcome, import_job
+from xlsxkit.app.import_job import FileWriter, ImportOutcome, import_job, pdf_beside
 from xlsxkit.campaign.locate import CampaignFolder, round_slug
 from xlsxkit.campaign.progress import OrgRounds, ProgressRow, compare, round_stages
 from xlsxkit.campaign.settings import Settings
@@ -68,6 +68,7 @@ class CampaignImportRequest:
     #: (its copy, rounds/<slug>/framework.yaml): its workbooks show that wording and items.
     framework_explicit: bool = False
     title: str = ""  # the campaign's title (settings), shown instead of the framework's
+    pdf: bool = False  # also render the summary to rounds/<round>/summary.pdf
     consistency: ConsistencyRule | None = None  # None: the default rule
 
 
@@ -316,7 +317,7 @@ def campaign_import(
             framework=framework,
             manifest=round_manifest(store, rnd),
             jobs=request.jobs,
-            exclude=[rf.summary, *(rf.data / n for n in _DATA_NAMES)],
+            exclude=[rf.summary, pdf_beside(rf.summary), *(rf.data / n for n in _DATA_NAMES)],
             round=rnd.name,
             shown_from=Path(places.root),
         )
@@ -338,6 +339,7 @@ def campaign_import(
             progress=progress,
             after_read=after_read,
             extra_data=(PROGRESS_NAME,),
+            pdf=request.pdf,
             consistency=request.consistency,
         )
     gone, changed = found["gone"]
