@@ -25,7 +25,6 @@ from typing import TypeAlias
 from xlsxkit.codes import Code
 from xlsxkit.errors import SettingsError
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
-from xlsxkit.inbound.orgs import is_valid_email
 from xlsxkit.problems import Problem, Report, error
 
 __all__ = [
@@ -216,6 +215,10 @@ class _Checker:
         address = value
         if named and (match := _NAMED.fullmatch(value)):
             address = match.group(1)
+        # here, not at the top: the partner list's module loads the workbook readers, which
+        # 'xlsxkit validate' (it reads the settings) has no use for
+        from xlsxkit.inbound.orgs import is_valid_email
+
         if not is_valid_email(address):
             example = "Programme team <name@example.org>" if named else "name@example.org"
             self.problem(
