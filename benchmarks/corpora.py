@@ -87,6 +87,14 @@ def corpus(kind: str, n: int) -> Path:
     suffix = SUFFIX.get(kind, ".xlsx")
     if _complete(folder, n, suffix):
         return folder
+    for bigger in sorted(OUT.glob(f"{kind}-*")):
+        count = bigger.name.rsplit("-", 1)[1]
+        if count.isdigit() and int(count) > n and _complete(bigger, int(count), suffix):
+            folder.mkdir(parents=True, exist_ok=True)  # the first N of a larger corpus
+            for path in sorted(bigger.glob(f"*{suffix}"))[:n]:
+                if not (folder / path.name).exists():
+                    os.link(path, folder / path.name)
+            return folder
     if kind.startswith("lo-"):
         _build_lo(n)
         return folder
