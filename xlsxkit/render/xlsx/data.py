@@ -8,7 +8,7 @@ too: its sheet says where the table is (with a link to the file) and how many ro
 Why: every other sheet grows with what a person reads (organisations, criteria, their own
 comments), but a data table grows with organisations times actions, and drawing it cell by
 cell cost more than reading every return (issue 14: at 1,000 returns the per-action table
-is 29,000 rows and 319,000 cells, two thirds of the summary's time). A table that long is
+is 29,000 rows and 319,000 cells, 44% of the summary's time). A table that long is
 filtered and pivoted in the CSV anyway, which Excel and LibreOffice open as they open a
 workbook; the CSV holds every row, untruncated.
 """
