@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "xlsxkit.cli.import_:import_cmd",
         "Import returned workbooks and write the consolidated progress summary.",
     ),
+    "feedback": (
+        "xlsxkit.cli.feedback:feedback_cmd",
+        "Write a feedback workbook for every partner with an accepted return.",
+    ),
     "send": (
         "xlsxkit.cli.send:send_cmd",
         "Email every partner its workbook: as drafts, or through SMTP.",
