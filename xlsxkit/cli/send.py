@@ -291,8 +291,9 @@ def send_cmd(
 
     \b
     Exit codes: 0 done (partners skipped for having no address, or already sent, included);
-    1 a message failed or may not have arrived, the server could not be used, or an input
-    is invalid; 2 usage error; 130 interrupted (Ctrl-C): what was sent is recorded.
+    1 a message of this run failed or was cut off (it may have arrived), the server could
+    not be used, or an input is invalid; 2 usage error; 130 interrupted (Ctrl-C): what was
+    sent is recorded.
     """
     if remind and feedback:
         raise click.UsageError("give --remind or --feedback, not both")
