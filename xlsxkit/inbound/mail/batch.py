@@ -14,14 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
 from xlsxkit.codes import Code
 from xlsxkit.inbound.mail.attachments import AttachmentKind, sort_attachment
-from xlsxkit.inbound.mail.model import Mail, MailBounds, MessageFormat, Origin, SourceProblem
+from xlsxkit.inbound.mail.model import (
+    Mail,
+    MailBounds,
+    MessageFormat,
+    Origin,
+    SourceKind,
+    SourceProblem,
+)
 from xlsxkit.inbound.mail.msg import parse_msg
 from xlsxkit.inbound.mail.rfc822 import parse_rfc822
 from xlsxkit.inbound.mail.save import SaveFolder, sha256
@@ -116,10 +123,13 @@ def collect_mail(
     *,
     bounds: MailBounds | None = None,
     partners: Mapping[str, str] | None = None,
+    on_message: Callable[[CollectedMessage], None] | None = None,
 ) -> Collection:
     """Collect from SOURCES into FOLDER. PARTNERS maps a lower-cased email address to the
     partner's name (for the "replied without a workbook" report). Sources are finished
-    (IMAP ``--move-to``) with the messages a spreadsheet was saved from, then closed."""
+    (IMAP ``--move-to``) with the messages a spreadsheet was saved from, then closed.
+    ON_MESSAGE is told of every message as soon as its files are saved (the caller records
+    its provenance then, so that an interrupted collect has recorded what it saved)."""
     bounds = bounds or MailBounds()
     out = Collection()
     known = {k.strip().lower(): v for k, v in (partners or {}).items() if k.strip()}
@@ -128,17 +138,19 @@ def collect_mail(
         try:
             for item in source.messages():
                 if isinstance(item, SourceProblem):
-                    _unreadable(out, item)
+                    _unreadable(out, item, on_message)
                     continue
                 if item.format is MessageFormat.MSG:
                     parsed = parse_msg(item, bounds)
                 else:
                     parsed = parse_rfc822(item, bounds)
                 if isinstance(parsed, SourceProblem):
-                    _unreadable(out, parsed)
+                    _unreadable(out, parsed, on_message)
                     continue
                 message = _collect_one(parsed, folder, bounds, known, out)
                 out.messages.append(message)
+                if on_message is not None:
+                    on_message(message)
                 if message.outcome in (MessageOutcome.SAVED, MessageOutcome.DUPLICATE):
                     mine.append(message.origin)
             for why in source.finish(mine):
@@ -148,10 +160,15 @@ def collect_mail(
     return out
 
 
-def _unreadable(out: Collection, item: SourceProblem) -> None:
+def _unreadable(
+    out: Collection, item: SourceProblem, on_message: Callable[[CollectedMessage], None] | None
+) -> None:
     out.problems.append(item.problem)
-    if item.origin.where or item.problem.is_error:
-        out.messages.append(CollectedMessage(origin=item.origin, outcome=MessageOutcome.UNREADABLE))
+    if item.origin.where or item.origin.kind in (SourceKind.EML, SourceKind.MSG):
+        message = CollectedMessage(origin=item.origin, outcome=MessageOutcome.UNREADABLE)
+        out.messages.append(message)
+        if on_message is not None:
+            on_message(message)
 
 
 def _collect_one(
@@ -161,7 +178,8 @@ def _collect_one(
     partners: Mapping[str, str],
     out: Collection,
 ) -> CollectedMessage:
-    out.problems.extend(mail.problems)
+    where = mail.origin.render()
+    out.problems.extend(_located(p, where) for p in mail.problems)
     partner = partners.get(mail.sender, "")
     head = CollectedMessage(
         origin=mail.origin,
@@ -177,7 +195,6 @@ def _collect_one(
         return replace(head, outcome=MessageOutcome.AUTO_REPLY, auto_reply=mail.auto_reply)
     out.embedded += mail.embedded_messages
     files: list[SavedFile] = []
-    where = mail.origin.render()
     for attachment in mail.attachments:
         sorted_ = sort_attachment(attachment, bounds)
         out.problems.extend(_located(p, where) for p in sorted_.problems)

@@ -16,7 +16,13 @@ from email.parser import BytesParser
 
 from xlsxkit.codes import Code
 from xlsxkit.inbound.mail.attachments import too_large_attachment
-from xlsxkit.inbound.mail.headers import address, auto_reply_reason, clean, iso_date
+from xlsxkit.inbound.mail.headers import (
+    address,
+    auto_reply_reason,
+    clean,
+    decode_bytes,
+    iso_date,
+)
 from xlsxkit.inbound.mail.model import Attachment, Mail, MailBounds, RawMessage, SourceProblem
 from xlsxkit.problems import Problem, error, warning
 
@@ -33,16 +39,19 @@ def header_block_size(data: bytes, bounds: MailBounds) -> int | None:
 
 
 def _header(msg: email.message.Message, name: str) -> str:
-    """A header's text, "" when absent; a header the policy cannot parse falls back to its
-    raw text (never an exception)."""
+    """A header's text, "" when absent. Raw 8-bit bytes (old clients send Latin-1 or UTF-8
+    unencoded) are decoded as UTF-8 when they are, else Windows-1252; a header the policy
+    cannot parse falls back to its raw text (never an exception)."""
+    raw = next((str(v) for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+    if raw is None:
+        return ""
+    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+        return decode_bytes(raw.encode("utf-8", "surrogateescape"))
     try:
         value = msg.get(name)
-        return "" if value is None else str(value)
+        return raw if value is None else str(value)
     except Exception:  # the policy's header parsers raise on some malformed values
-        for key, raw in msg.raw_items():
-            if key.lower() == name.lower():
-                return str(raw)
-        return ""
+        return raw
 
 
 def parse_rfc822(raw: RawMessage, bounds: MailBounds) -> Mail | SourceProblem:
