@@ -12,6 +12,7 @@ time (see tests/test_mail_msg.py); nothing fetched is committed.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import struct
 from dataclasses import dataclass, field
 
@@ -123,7 +124,7 @@ def write_cfb(root_children: list[Node]) -> bytes:
     _right_of: dict[int, int] = {}
     for node in entries:
         ordered = sorted(node.children, key=_key)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             _right_of[id(a)] = index[id(b)]
     directory = b"".join(entry(n) for n in entries)
     dir_start = put(directory)

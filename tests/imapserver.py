@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -143,35 +142,17 @@ service anvil {{
 """
 
 
-def _wait_for(port: int, pid: int, root: Path, timeout: float = 20.0) -> None:
+def _wait_for(port: int, proc: subprocess.Popen[bytes], root: Path, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
             time.sleep(0.1)
-    log = (
-        (root / "dovecot.log").read_text(errors="replace")
-        if (root / "dovecot.log").exists()
-        else ""
-    )
-    raise RuntimeError(f"dovecot did not start listening on {port}:\n{log}")
-
-
-def _stop(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    os.kill(pid, signal.SIGKILL)
+    log = root / "dovecot.log"
+    text = log.read_text(errors="replace") if log.exists() else ""
+    raise RuntimeError(f"dovecot did not start listening on port {port}:\n{text}")
 
 
 @pytest.fixture
@@ -208,11 +189,16 @@ def imap_server() -> Iterator[ImapServer]:
             _config(root, imap_port, imaps_port, root / "server.pem", root / "key.pem"),
             encoding="utf-8",
         )
-        subprocess.run([str(DOVECOT), "-c", str(conf)], check=True, timeout=30)
-        pid = int((root / "run" / "master.pid").read_text().strip())
+        # In the foreground (-F): the process is this fixture's child, stopped by its id.
+        proc = subprocess.Popen(
+            [str(DOVECOT), "-F", "-c", str(conf)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            _wait_for(imaps_port, pid, root)
-            _wait_for(imap_port, pid, root)
+            _wait_for(imaps_port, proc, root)
+            _wait_for(imap_port, proc, root)
             yield ImapServer(
                 root=root,
                 host="127.0.0.1",
@@ -220,9 +206,14 @@ def imap_server() -> Iterator[ImapServer]:
                 imaps_port=imaps_port,
                 cafile=root / "ca.pem",
                 users=users,
-                pid=pid,
+                pid=proc.pid,
             )
         finally:
-            _stop(pid)
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     finally:
         shutil.rmtree(root, ignore_errors=True)
