@@ -584,8 +584,14 @@ def test_a_store_of_every_earlier_version_ends_with_the_schema_of_a_new_one(
     if version == 0:
         old.write_bytes(b"")
     else:
-        assert version == 1, "add the frozen DDL of the new version to this test"
+        assert version in (1, 2), "add the frozen DDL of the new version to this test"
         _v1_store(old)
+        if version == 2:  # version 2's frozen DDL lives with the test of version 3
+            from tests.test_collect_store import V2_DDL
+
+            conn = sqlite3.connect(old)
+            conn.executescript(V2_DDL)
+            conn.close()
     Store.open(old).close()
     new = tmp_path / "new.db"
     Store.open(new, create=True).close()

@@ -217,7 +217,7 @@ def _into_folder(
         write_rows(ledger, rows)
 
     collection = collect_mail(
-        sources,  # type: ignore[arg-type]
+        sources,
         save,
         bounds=request.bounds,
         partners=partners,
