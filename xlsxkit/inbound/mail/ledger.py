@@ -29,7 +29,7 @@ LEDGER_COLUMNS = (
     "sha256",
     "original_name",
     "inside_zip",
-    "duplicate",
+    "already_saved",
     "message_id",
     "from",
     "date",

@@ -66,7 +66,7 @@ XLSXKIT_CSV_HEADERS: Final = {
     # with collect: returns.csv gained the email's columns; collect's log beside its files
     "source,org_id,org_name,status,reason,saved_at,sha256,message_id,from,date,subject,"
     "mailbox": "returns.csv",
-    "file,sha256,original_name,inside_zip,duplicate,message_id,from,date,subject,mailbox,"
+    "file,sha256,original_name,inside_zip,already_saved,message_id,from,date,subject,mailbox,"
     "location,outcome": "collected.csv",
 }
 
