@@ -5,6 +5,7 @@ library, every mailbox a real file the tests write."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -359,3 +360,22 @@ def test_a_source_that_is_not_there_is_reported_and_the_others_are_read(tmp_path
     assert c.saved == 1
     assert [p.code for p in c.problems] == [Code.MAIL_UNREADABLE]
     assert c.problems[0].location.file == str(tmp_path / "missing.mbox")
+
+
+def test_since_passes_over_older_messages_on_disk_and_keeps_undated_ones(tmp_path: Path) -> None:
+    new, old, undated = (xlsx_bytes(t) for t in ("new", "old", "undated"))
+    msgs = [
+        message(attachments=[("new.xlsx", new, XLSX_MIME)]),
+        message(date="Mon, 05 Jan 2026 09:00:00 +0000", attachments=[("old.xlsx", old, XLSX_MIME)]),
+        message(date="sometime", attachments=[("undated.xlsx", undated, XLSX_MIME)]),
+    ]
+    mbox = write_mbox(tmp_path / "all.mbox", msgs)
+    bounds = MailBounds()
+    out = tmp_path / "inbox"
+    c = collect_mail(
+        [open_source(str(mbox), bounds=bounds, imap=None)],
+        SaveFolder(out),
+        since=dt.date(2026, 11, 1),
+    )
+    assert saved(out) == {"new.xlsx": new, "undated.xlsx": undated}
+    assert c.older == 1

@@ -69,6 +69,7 @@ class CollectRequest:
     imap: ImapOptions | None = None
     bounds: MailBounds = field(default_factory=MailBounds)
     then_import: ImportStep | None = None
+    since: dt.date | None = None  # messages received on or after this day only
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,6 +154,7 @@ def _into_round(
             bounds=request.bounds,
             partners=partners,
             on_message=record,
+            since=request.since,
         )
     done: CampaignImportOutcome | None = None
     step = request.then_import
@@ -222,6 +224,7 @@ def _into_folder(
         bounds=request.bounds,
         partners=partners,
         on_message=record,
+        since=request.since,
     )
     if not ledger.exists():
         write_rows(ledger, rows)

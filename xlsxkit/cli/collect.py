@@ -78,7 +78,8 @@ def _secret(sources: tuple[str, ...], oauth2: bool) -> str | None:
     "--since",
     default=None,
     metavar="DATE",
-    help="IMAP: only messages received on or after DATE (e.g. 2026-11-20).",
+    help="Only messages received on or after DATE (e.g. 2026-11-20): on IMAP as the server "
+    "received them, in files by their Date header.",
 )
 @click.option(
     "--move-to",
@@ -195,6 +196,7 @@ def collect_cmd(
             partners=partners_path,
             imap=imap,
             then_import=step,
+            since=when,
         )
     )
     click.echo(report(done))
@@ -223,6 +225,8 @@ def report(done: CollectOutcome) -> str:
         f"  replies without a workbook: {c.without_workbook}",
         f"  errors:                     {c.errors}",
     ]
+    if c.older:
+        lines.append(f"  older than --since:         {c.older}")
     if done.ledger is not None:
         lines.append(f"Provenance: {done.ledger}")
     problems = sorted(c.problems, key=lambda p: not p.is_error)

@@ -77,6 +77,7 @@ class Collection:
     problems: list[Problem] = field(default_factory=list)
     skipped: Counter[AttachmentKind] = field(default_factory=Counter)
     embedded: int = 0  # Outlook items attached to a .msg, not looked into
+    older: int = 0  # messages on disk dated before ``since``, passed over
 
     def count(self, outcome: MessageOutcome) -> int:
         return sum(1 for m in self.messages if m.outcome is outcome)
@@ -124,12 +125,15 @@ def collect_mail(
     bounds: MailBounds | None = None,
     partners: Mapping[str, str] | None = None,
     on_message: Callable[[CollectedMessage], None] | None = None,
+    since: dt.date | None = None,
 ) -> Collection:
     """Collect from SOURCES into FOLDER. PARTNERS maps a lower-cased email address to the
     partner's name (for the "replied without a workbook" report). Sources are finished
     (IMAP ``--move-to``) with the messages a spreadsheet was saved from, then closed.
     ON_MESSAGE is told of every message as soon as its files are saved (the caller records
-    its provenance then, so that an interrupted collect has recorded what it saved)."""
+    its provenance then, so that an interrupted collect has recorded what it saved).
+    SINCE passes over messages on disk whose Date is earlier (a Gmail Takeout mbox holds
+    years of mail); an IMAP server applies it itself, to the date it received a message."""
     bounds = bounds or MailBounds()
     out = Collection()
     known = {k.strip().lower(): v for k, v in (partners or {}).items() if k.strip()}
@@ -147,6 +151,9 @@ def collect_mail(
                 if isinstance(parsed, SourceProblem):
                     _unreadable(out, parsed, on_message)
                     continue
+                if since is not None and _before(parsed, since):
+                    out.older += 1
+                    continue
                 message = _collect_one(parsed, folder, bounds, known, out)
                 out.messages.append(message)
                 if on_message is not None:
@@ -158,6 +165,16 @@ def collect_mail(
         finally:
             source.close()
     return out
+
+
+def _before(mail: Mail, since: dt.date) -> bool:
+    """Whether a message on disk is dated before SINCE (undated ones are kept)."""
+    if mail.origin.kind is SourceKind.IMAP or not mail.date:
+        return False
+    try:
+        return dt.datetime.fromisoformat(mail.date).date() < since
+    except ValueError:
+        return False
 
 
 def _unreadable(
