@@ -31,7 +31,7 @@ from xlsxkit.errors import EXIT_FAILED, UsageError
 from xlsxkit.inbound.mail import Auth, ImapOptions
 from xlsxkit.inbound.mail.attachments import AttachmentKind
 from xlsxkit.inbound.mail.batch import MessageOutcome
-from xlsxkit.inbound.mail.imap import is_imap_url
+from xlsxkit.inbound.mail.imap import is_imap_url, parse_imap_url
 
 PASSWORD_ENV = "XLSXKIT_IMAP_PASSWORD"
 TOKEN_ENV = "XLSXKIT_IMAP_TOKEN"
@@ -41,7 +41,8 @@ PROBLEMS_SHOWN = 20
 def _secret(sources: tuple[str, ...], oauth2: bool) -> str | None:
     """The IMAP password or token: from the environment, else a prompt (hidden); None when
     no source is an IMAP address."""
-    imap = [s for s in sources if is_imap_url(s)]
+    # Each address is checked first: one holding a password is refused before anything.
+    imap = [parse_imap_url(s) for s in sources if is_imap_url(s)]
     if not imap:
         return None
     env = TOKEN_ENV if oauth2 else PASSWORD_ENV
@@ -53,7 +54,7 @@ def _secret(sources: tuple[str, ...], oauth2: bool) -> str | None:
         raise UsageError(f"set {env} to {what} (there is no terminal to ask for it)")
     prompt = "Access token" if oauth2 else "Password"
     try:
-        return getpass.getpass(f"{prompt} for {imap[0].split('//', 1)[1].split('/')[0]}: ")
+        return getpass.getpass(f"{prompt} for {imap[0].user} at {imap[0].host}: ")
     except (EOFError, KeyboardInterrupt):
         raise UsageError(f"no {prompt.lower()} given; set {env} or type it when asked") from None
 
