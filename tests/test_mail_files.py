@@ -379,3 +379,25 @@ def test_since_passes_over_older_messages_on_disk_and_keeps_undated_ones(tmp_pat
     )
     assert saved(out) == {"new.xlsx": new, "undated.xlsx": undated}
     assert c.older == 1
+
+
+def _lying_zip(name: str, size: int, declared: int) -> bytes:
+    """A zip whose one entry inflates to SIZE bytes but declares DECLARED (a zip bomb's
+    trick: small in the directory, gigabytes when unpacked)."""
+    data = bytearray(zipped({name: b"\x00" * size}))
+    local = data.index(b"PK\x03\x04")
+    data[local + 22 : local + 26] = declared.to_bytes(4, "little")
+    central = data.index(b"PK\x01\x02")
+    data[central + 24 : central + 28] = declared.to_bytes(4, "little")
+    return bytes(data)
+
+
+def test_a_zip_entry_that_unpacks_to_more_than_it_declares_is_refused(tmp_path: Path) -> None:
+    bomb = _lying_zip("inner.xlsx", 5_000_000, 100)
+    msg = message(attachments=[("returns.zip", bomb, "application/zip")])
+    out = tmp_path / "inbox"
+    c = run(out, write_eml(tmp_path, "bomb.eml", msg))
+    assert saved(out) == {}
+    [p] = [p for p in c.problems if p.code is Code.ATTACHMENT_UNREADABLE]
+    assert "unpacks to more than it declares" in p.message
+    assert p.location.file == str(tmp_path / "bomb.eml")
