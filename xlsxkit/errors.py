@@ -87,3 +87,12 @@ class SettingsError(XlsxkitError):
 class JobFailed(XlsxkitError):
     """The job ran but failed as a whole: nothing could be imported, the organisation list
     has problems, or ``--strict`` found a rejection or warning."""
+
+
+class PdfError(XlsxkitError):
+    """A PDF could not be made (LibreOffice failed or took too long); the xlsx outputs it
+    was to be made from were written."""
+
+
+class PdfUnavailable(PdfError):
+    """A PDF was asked for and LibreOffice, which renders it, is not installed."""

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxkit.app.import_job import FileWriter, ImportOutcome, import_job
+from xlsxkit.app.import_job import FileWriter, ImportOutcome, import_job, pdf_beside
 from xlsxkit.campaign.locate import CampaignFolder, round_slug
 from xlsxkit.campaign.progress import OrgRounds, ProgressRow, compare, round_stages
 from xlsxkit.campaign.store import (
@@ -46,6 +46,7 @@ from xlsxkit.errors import CampaignError
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, count_files
 from xlsxkit.render.csv import PROGRESS_COLUMNS
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -60,6 +61,8 @@ class CampaignImportRequest:
     round: str | None = None  # the round's name (or folder name); None: the latest round
     sources: Sequence[Path] = ()  # besides the round's inbox
     jobs: int | None = None
+    pdf: bool = False  # also render the summary to rounds/<round>/summary.pdf
+    consistency: ConsistencyRule | None = None  # None: the default rule
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -308,7 +311,7 @@ def campaign_import(
             framework=request.framework,
             manifest=round_manifest(store, rnd),
             jobs=request.jobs,
-            exclude=[rf.summary, *(rf.data / n for n in _DATA_NAMES)],
+            exclude=[rf.summary, pdf_beside(rf.summary), *(rf.data / n for n in _DATA_NAMES)],
             round=rnd.name,
             shown_from=Path(places.root),
             provenance=store.collected_provenance(),
@@ -331,6 +334,8 @@ def campaign_import(
             progress=progress,
             after_read=after_read,
             extra_data=(PROGRESS_NAME,),
+            pdf=request.pdf,
+            consistency=request.consistency,
         )
     gone, changed = found["gone"]
     return CampaignImportOutcome(

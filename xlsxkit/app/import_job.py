@@ -23,7 +23,7 @@ from pathlib import Path
 
 from xlsxwriter.exceptions import XlsxFileError
 
-from xlsxkit.errors import OutputError
+from xlsxkit.errors import OutputError, PdfError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, run_import
 from xlsxkit.inbound.mail.ledger import provenance_in
@@ -40,7 +40,9 @@ from xlsxkit.outfiles import (
 )
 from xlsxkit.problems import Severity
 from xlsxkit.render.csv import DATA_HEADERS, DataFiles, data_files, write_data
+from xlsxkit.render.pdf import is_xlsxkit_pdf, render_pdf
 from xlsxkit.render.xlsx import write_summary
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary, consolidate
 from xlsxkit.workbook.safety import XLSXKIT_CSV_HEADERS
 
@@ -131,6 +133,9 @@ class ImportOutcome:
     summary: Summary
     summary_path: Path
     data: DataFiles | None
+    pdf: Path | None = None  # the PDF written, when one was asked for and could be made
+    #: why the PDF asked for was not made (the xlsx outputs were written); "" otherwise
+    pdf_error: str = ""
 
     @property
     def imported(self) -> int:
@@ -162,6 +167,13 @@ def _not_ours(target: Path) -> str | None:
         return f"{target}: is a folder; give a file name"
     if not stat.S_ISREG(st.st_mode):
         return f"{target}: is not a regular file; give the name of a new file"
+    if target.suffix.lower() == ".pdf":
+        if is_xlsxkit_pdf(target):
+            return None
+        return (
+            f"{target}: exists and is not a PDF that xlsxkit made; xlsxkit never overwrites "
+            "it. Move that file away, or give --out another name (the PDF goes beside it)"
+        )
     if target.suffix.lower() == ".xlsx":
         if xlsx_marker(target) == "summary":
             return None
@@ -207,16 +219,27 @@ def check_outputs(targets: Sequence[Path], sources: Sequence[Path]) -> None:
             raise OutputRefused(why)
 
 
+def pdf_beside(summary_path: Path) -> Path:
+    """Where ``--pdf`` writes the summary's PDF: beside it, summary.xlsx -> summary.pdf."""
+    return summary_path.with_suffix(".pdf")
+
+
 def output_targets(
-    summary_path: Path, data_dir: Path | None, extra_data: Sequence[str] = ()
+    summary_path: Path,
+    data_dir: Path | None,
+    extra_data: Sequence[str] = (),
+    *,
+    pdf: bool = False,
 ) -> list[Path]:
-    """Every file the job writes (EXTRA_DATA: further files of the data folder, by name).
-    The summary comes last: it is renamed into place last."""
+    """Every file the job writes (EXTRA_DATA: further files of the data folder, by name;
+    PDF: the summary's PDF). The summary comes last: it is renamed into place last."""
     targets: list[Path] = []
     if data_dir is not None:
         files = data_files(data_dir)
         targets += [files.returns, files.stages, files.actions, files.problems]
         targets += [data_dir / name for name in extra_data]
+    if pdf:
+        targets.append(pdf_beside(summary_path))
     return [*targets, summary_path]
 
 
@@ -237,10 +260,18 @@ def import_job(
     progress: Callable[[int], None] | None = None,
     after_read: AfterRead | None = None,
     extra_data: Sequence[str] = (),
+    pdf: bool = False,
+    consistency: ConsistencyRule | None = None,
 ) -> ImportOutcome:
     """Read, consolidate and write. Raises :class:`OutputError` (never leaving a partial
-    or temporary file) when an output cannot be written."""
-    targets = output_targets(summary_path, data_dir, extra_data)
+    or temporary file) when an output cannot be written. CONSISTENCY: the rule of the
+    consistency flags (None: the default).
+
+    With PDF, the summary is also rendered to PDF beside it (:func:`pdf_beside`) and the
+    two are renamed into place together. When the PDF cannot be made (LibreOffice is not
+    installed, or fails), the other outputs are written all the same, an earlier PDF is
+    left as it was, and the outcome's ``pdf_error`` says why."""
+    targets = output_targets(summary_path, data_dir, extra_data, pdf=pdf)
     check_outputs(targets, request.sources)
     # The email each collected file came from: collected.csv beside the files (collect
     # --out) under what the caller knows (a campaign's store).
@@ -249,13 +280,16 @@ def import_job(
     with locked(unique_parents(targets), what="the outputs"):
         result = run_import(request, progress=progress)
         checkpoint("import:read")
-        summary = consolidate(request.framework, result, round_name=request.round)
+        summary = consolidate(
+            request.framework, result, round_name=request.round, consistency=consistency
+        )
         extra = after_read(result, summary) if after_read is not None else {}
         if data_dir is None:
             extra = {}
         elif set(extra) != set(extra_data):  # a bug in the caller, not an input
             raise ValueError(f"after_read wrote {sorted(extra)}, not {sorted(extra_data)}")
         generated_at = dt.datetime.now(dt.UTC)
+        pdf_error = ""
         with OutputSet(targets, may_replace=_not_ours) as outs:
             csv_job = None
             try:
@@ -280,6 +314,8 @@ def import_job(
                 except (OSError, XlsxFileError) as exc:
                     raise write_failure(summary_path, "the summary", exc) from None
                 checkpoint("import:summary-written")
+                if pdf:
+                    pdf_error = _render_pdf(outs.temp(summary_path), summary_path, outs)
                 if csv_job is not None:
                     csv_job.wait()
                 for name, write in extra.items():
@@ -293,4 +329,27 @@ def import_job(
                     csv_job.stop()
             outs.commit()
     data = data_files(data_dir) if data_dir is not None else None
-    return ImportOutcome(result=result, summary=summary, summary_path=summary_path, data=data)
+    return ImportOutcome(
+        result=result,
+        summary=summary,
+        summary_path=summary_path,
+        data=data,
+        pdf=pdf_beside(summary_path) if pdf and not pdf_error else None,
+        pdf_error=pdf_error,
+    )
+
+
+def _render_pdf(written: Path, summary_path: Path, outs: OutputSet) -> str:
+    """Render the summary WRITTEN (under its temporary name) into the output set; "" when
+    done, else why not (with a word about an earlier PDF, which is left as it was)."""
+    target = pdf_beside(summary_path)
+    try:
+        render_pdf(written, outs.temp(target), shown_as=summary_path, shown_target=target)
+    except PdfError as exc:
+        earlier = (
+            f" ({target} is from an earlier import: it does not show this one)"
+            if target.exists()
+            else ""
+        )
+        return f"{exc}{earlier}"
+    return ""

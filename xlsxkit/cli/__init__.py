@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "xlsxkit.cli.collect:collect_cmd",
         "Save the spreadsheets partners sent back by email into the round's inbox.",
     ),
+    "send": (
+        "xlsxkit.cli.send:send_cmd",
+        "Email every partner its workbook: as drafts, or through SMTP.",
+    ),
     "status": (
         "xlsxkit.cli.status:status_cmd",
         "Show, for every partner of a round, when its workbook was sent and returned.",

@@ -18,20 +18,29 @@ from xlsxkit.app.campaign import framework_path as campaign_framework
 from xlsxkit.app.campaign import jobs as campaign_jobs
 from xlsxkit.app.campaign_import import CampaignImportOutcome, CampaignImportRequest
 from xlsxkit.app.campaign_import import campaign_import as run_campaign_import
-from xlsxkit.app.import_job import ImportOutcome, check_outputs, import_job, output_targets
+from xlsxkit.app.import_job import (
+    ImportOutcome,
+    check_outputs,
+    import_job,
+    output_targets,
+    pdf_beside,
+)
 from xlsxkit.campaign.locate import CampaignFolder
 from xlsxkit.cli.options import (
     campaign_option,
+    consistency_option,
+    consistency_rule,
     fit_jobs,
     framework_option,
     jobs_option,
     load_framework_or_fail,
     progress_bar,
 )
-from xlsxkit.errors import JobFailed, UsageError
+from xlsxkit.errors import JobFailed, PdfError, UsageError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.problems import Severity
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.views import chase_list
 from xlsxkit.workbook.manifest import read_manifests
 
@@ -94,6 +103,13 @@ def _optional_summary_path(
     help="Exit 1 if any file was rejected or any warning was raised (the summary is still "
     "written).",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also write the summary as a PDF beside it (summary.pdf), rendered by LibreOffice "
+    "(which must be installed).",
+)
+@consistency_option
 @jobs_option
 def import_cmd(
     sources: tuple[Path, ...],
@@ -104,6 +120,8 @@ def import_cmd(
     manifest_paths: tuple[Path, ...],
     data_dir: Path | None,
     strict: bool,
+    pdf: bool,
+    consistency_threshold: float | None,
     jobs: int | None,
 ) -> None:
     """Import returned workbooks and write the consolidated progress summary.
@@ -114,7 +132,7 @@ def import_cmd(
     accepted answers are recorded in the campaign's store; a file imported before that has
     disappeared is reported and no longer counted; a workbook of another round is rejected.
     Writes rounds/<round>/summary.xlsx and rounds/<round>/data/ (the CSVs and
-    progress.csv).
+    progress.csv), and with --pdf rounds/<round>/summary.pdf.
 
     SOURCES are files or folders (searched recursively). Workbooks saved as .xlsx, .xlsm,
     .xls or .ods all import, however they were renamed. Lock, temporary and hidden files
@@ -126,7 +144,9 @@ def import_cmd(
     Exit codes:
       0  the summary was written (rejected files are listed in it)
       1  nothing could be imported, or the framework or manifest is invalid, or an
-         output could not be written, or another run is writing the same outputs;
+         output could not be written, or another run is writing the same outputs,
+         or --pdf could not make the PDF (LibreOffice missing or failing: the xlsx
+         and CSV outputs are written all the same);
          with --strict, also when any file was rejected or any warning was raised
          (the summary is still written)
       2  usage error, or an output would replace a return or a file xlsxkit did not
@@ -146,7 +166,8 @@ def import_cmd(
                     f"{name} is for a stand-alone import (with --out); in a campaign the "
                     "round's manifest is in the store and the data goes to rounds/<round>/data/"
                 )
-        _campaign(campaign, sources, round_name, framework_path, strict, jobs)
+        rule = consistency_rule(campaign.settings.consistency, consistency_threshold)
+        _campaign(campaign, sources, round_name, framework_path, strict, jobs, rule, pdf)
         return
     if campaign_dir is not None or round_name is not None:
         raise UsageError(
@@ -162,16 +183,23 @@ def import_cmd(
         exclude += [
             data_dir / n for n in ("returns.csv", "stages.csv", "actions.csv", "problems.csv")
         ]
+    if pdf:
+        exclude.append(pdf_beside(summary_path))
     request = ImportRequest(
         sources=sources, framework=framework, manifest=manifest, jobs=jobs, exclude=exclude
     )
     # Refused before anything is read (and checked again just before replacing).
-    check_outputs(output_targets(summary_path, data_dir), sources)
+    check_outputs(output_targets(summary_path, data_dir, pdf=pdf), sources)
     total = count_files(request)
     request = dataclasses.replace(request, jobs=fit_jobs(jobs, batch=total))
     with progress_bar(total, "Reading returns") as advance:
         outcome = import_job(
-            request, summary_path=summary_path, data_dir=data_dir, progress=advance
+            request,
+            summary_path=summary_path,
+            data_dir=data_dir,
+            progress=advance,
+            consistency=consistency_rule(None, consistency_threshold),
+            pdf=pdf,
         )
     click.echo(_report(outcome))
     _check(outcome, strict)
@@ -199,6 +227,8 @@ def _check(outcome: ImportOutcome, strict: bool) -> None:
             f"--strict: {outcome.rejected} file(s) rejected and {outcome.warnings} warning(s); "
             "the summary was written"
         )
+    if outcome.pdf_error:
+        raise PdfError(outcome.pdf_error)
 
 
 def _campaign(
@@ -208,6 +238,8 @@ def _campaign(
     framework_path: Path | None,
     strict: bool,
     jobs: int | None,
+    consistency: ConsistencyRule,
+    pdf: bool,
 ) -> None:
     folder = campaign.folder
     framework = load_framework_or_fail(campaign_framework(campaign, framework_path))
@@ -217,6 +249,8 @@ def _campaign(
         round=round_name,
         sources=sources,
         jobs=fit_jobs(campaign_jobs(campaign, jobs)),
+        pdf=pdf,
+        consistency=consistency,
     )
     # The number of files is known once the round is found: the bar starts then.
     with contextlib.ExitStack() as stack:
@@ -309,6 +343,8 @@ def _report(
         more = "..." if len(chase) > 5 else ""
         lines.append(f"Missing: {names}{more} (the chaser list is on the Returns sheet)")
     lines.append(f"Summary: {outcome.summary_path}")
+    if outcome.pdf is not None:
+        lines.append(f"PDF:     {outcome.pdf}")
     if outcome.data is not None:
         lines.append(f"Data:    {outcome.data.returns.parent}/ ({data_names} .csv)")
     return "\n".join(lines)
