@@ -200,7 +200,7 @@ def collect_cmd(
             since=when,
         )
     )
-    click.echo(report(done))
+    click.echo(report(done, root=campaign.folder.root if campaign is not None else None))
     if done.campaign_import is not None and campaign is not None:
         click.echo(_campaign_report(done.campaign_import, campaign.folder))
     if done.plain_import is not None:
@@ -208,13 +208,17 @@ def collect_cmd(
     return EXIT_FAILED if done.collection.errors else 0
 
 
-def report(done: CollectOutcome) -> str:
-    """The counts, then the problems (errors first)."""
+def report(done: CollectOutcome, *, root: Path | None = None) -> str:
+    """The counts, then the problems (errors first). The folder is shown relative to the
+    campaign folder ROOT when it is inside it (as the import shows it)."""
     c = done.collection
     where = f" (round {done.round.name})" if done.round is not None else ""
+    folder = done.folder
+    if root is not None and folder.is_relative_to(root):
+        folder = folder.relative_to(root)
     other = c.skipped[AttachmentKind.OTHER]
     lines = [
-        f"Collected into {done.folder}{os.sep}{where}",
+        f"Collected into {folder}{os.sep}{where}",
         f"  messages read:              {c.read}",
         f"  spreadsheets saved:         {c.saved}",
         f"  duplicates:                 {c.duplicates}",

@@ -110,6 +110,10 @@ class Collection:
         return sum(1 for p in self.problems if p.is_error)
 
 
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _day(iso: str) -> str:
     try:
         when = dt.datetime.fromisoformat(iso)
@@ -261,8 +265,8 @@ def _collect_one(
                 warning(
                     Code.REPLY_WITHOUT_WORKBOOK,
                     f"{partner} replied{_day(mail.date)} without a workbook (from "
-                    f"{mail.sender}, subject {mail.subject[:80]!r}); ask them to attach the "
-                    "workbook they were sent",
+                    f"{mail.sender}, subject {_short(mail.subject)!r}); ask them to attach "
+                    "the workbook they were sent",
                     file=where,
                 )
             )
