@@ -1,6 +1,7 @@
 """Schema version 3 of the campaign store: collected mail (messages and the spreadsheets
-saved from them). A store of version 1 or 2 (written with their frozen DDL) migrates to 3
-keeping its data, ends with exactly the schema of a new store, and records collected mail."""
+saved from them). A store of version 1 or 2 (written with their frozen DDL, in
+tests/test_store.py) migrates to 3 keeping its data, ends with exactly the schema of a new
+store, and records collected mail."""
 
 from __future__ import annotations
 
@@ -10,36 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_store import V1_DATA, V1_DDL, _schema
+from tests.test_store import FROZEN, _schema
 from xlsxkit.campaign.store import SCHEMA_VERSION, CollectedFile, OrgRecord, Store
 from xlsxkit.framework.model import Provenance
 
-#: Version 2's statements, frozen as released (never edit: a v2 store on disk has exactly this).
-V2_DDL = """
-ALTER TABLE answers ADD COLUMN target_stage_id TEXT;
-CREATE TABLE messages (
-    id INTEGER PRIMARY KEY,
-    round_slug TEXT REFERENCES rounds(slug),
-    org_id TEXT REFERENCES organisations(id),
-    kind TEXT NOT NULL CHECK (kind IN ('send', 'remind', 'feedback')),
-    recipient TEXT NOT NULL,
-    file TEXT NOT NULL DEFAULT '',
-    message_id TEXT NOT NULL DEFAULT '',
-    at TEXT NOT NULL,
-    result TEXT NOT NULL CHECK (result IN ('sent', 'drafted', 'failed')),
-    error TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX messages_by_round ON messages(round_slug, org_id);
-INSERT INTO messages VALUES (1, '2026-autumn', 'north', 'send', 'ann@north.example',
-    'north.xlsx', '<sent-1@x>', '2026-10-02T09:00:00+00:00', 'sent', '');
-PRAGMA user_version = 2;
-"""
 T0 = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 
 
 def old_store(path: Path, version: int) -> None:
     conn = sqlite3.connect(path)
-    conn.executescript(V1_DDL + V1_DATA + (V2_DDL if version == 2 else ""))
+    conn.executescript(FROZEN[version])
     conn.commit()
     conn.close()
 
