@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "xlsxkit.cli.collect:collect_cmd",
         "Save the spreadsheets partners sent back by email into the round's inbox.",
     ),
+    "feedback": (
+        "xlsxkit.cli.feedback:feedback_cmd",
+        "Write a feedback workbook for every partner with an accepted return.",
+    ),
     "send": (
         "xlsxkit.cli.send:send_cmd",
         "Email every partner its workbook: as drafts, or through SMTP.",
