@@ -310,6 +310,8 @@ def import_job(
                         outs.temp(summary_path),
                         generated_at=generated_at,
                         tmpdir=outs.scratch(summary_path),
+                        data_dir=data_dir,
+                        final_path=summary_path,
                     )
                 except (OSError, XlsxFileError) as exc:
                     raise write_failure(summary_path, "the summary", exc) from None
