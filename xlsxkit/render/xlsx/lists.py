@@ -148,8 +148,17 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
         sh,
         "Returns: every file and its verdict",
         "Each file found under the sources, once, with what happened to it and why.",
-        ["File", "Status", "Organisation", "Org id", "Saved at", "Reason", "sha256"],
-        [40, 12, 26, 16, 26, CHASE_REASON_WIDTH, 66],
+        [
+            "File",
+            "Status",
+            "Organisation",
+            "Org id",
+            "Saved at",
+            "Reason",
+            "Email: from / date / subject",
+            "sha256",
+        ],
+        [40, 12, 26, 16, 26, CHASE_REASON_WIDTH, 50, 66],
         (
             (
                 r.source,
@@ -158,13 +167,14 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
                 r.org_id,
                 r.saved_at,
                 r.reason,
+                r.provenance.label() if r.provenance else "",
                 r.sha256,
             )
             for r in book.s.returns
         ),
         "files",
         empty="No files were found.",
-        no_wrap=frozenset({4, 6}),
+        no_wrap=frozenset({4, 7}),
     )
     sh.skip()
     blank = any(m.blank_files for m in chase or ())
