@@ -40,45 +40,51 @@ def _cache() -> Path:
 
 @pytest.fixture(scope="session")
 def outlook_corpus() -> Path:
-    """The folder of the real Outlook .msg files (fetched once from PyPI, then cached)."""
+    """The folder of the real Outlook .msg files, which ``.ci/run`` fetches from PyPI before
+    the tests (the tests themselves never reach the network)."""
+    folder = _cache() / f"{CORPUS[0]}-{CORPUS[1]}"
+    if not all((folder / f).is_file() for f in CORPUS_FILES):
+        pytest.skip(
+            f"the Outlook .msg corpus is not in {folder}: run "
+            f"'python -m tests.test_mail_msg' (or .ci/run) once to fetch it from PyPI"
+        )
+    return folder
+
+
+def fetch_corpus() -> Path:
+    """Fetch the three .msg files out of msg-parser's source distribution on PyPI into the
+    cache folder (what ``.ci/run`` does before the tests)."""
     name, version = CORPUS
     folder = _cache() / f"{name}-{version}"
-    if all((folder / f).is_file() for f in CORPUS_FILES):
-        return folder
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--no-binary",
-                ":all:",
-                "--dest",
-                str(folder),
-                f"{name}=={version}",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-        [sdist] = folder.glob("*.tar.gz")
-        with tarfile.open(sdist) as tar:
-            for member in tar.getmembers():
-                base = member.name.rsplit("/", 1)[-1]
-                if member.isfile() and base in CORPUS_FILES and "/tests/files/" in member.name:
-                    extracted = tar.extractfile(member)
-                    assert extracted is not None
-                    (folder / base).write_bytes(extracted.read())
-    except (subprocess.SubprocessError, OSError, ValueError, tarfile.TarError) as exc:
-        pytest.skip(
-            f"the Outlook .msg corpus ({name} {version} from PyPI) could not be fetched: {exc}"
-        )
-    if not all((folder / f).is_file() for f in CORPUS_FILES):
-        pytest.skip(f"the {name} {version} source distribution did not hold {CORPUS_FILES}")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--dest",
+            str(folder),
+            f"{name}=={version}",
+        ],
+        check=True,
+        timeout=300,
+    )
+    [sdist] = folder.glob("*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        for member in tar.getmembers():
+            base = member.name.rsplit("/", 1)[-1]
+            if member.isfile() and base in CORPUS_FILES and "/tests/files/" in member.name:
+                extracted = tar.extractfile(member)
+                assert extracted is not None
+                (folder / base).write_bytes(extracted.read())
+    missing = [f for f in CORPUS_FILES if not (folder / f).is_file()]
+    if missing:
+        raise SystemExit(f"{sdist.name} did not hold {missing}")
     return folder
 
 
@@ -198,3 +204,7 @@ def test_real_outlook_messages_are_read(tmp_path: Path, outlook_corpus: Path) ->
     assert c.skipped == {AttachmentKind.OTHER: 3, AttachmentKind.IMAGE: 1}
     assert c.saved == 0 and c.problems == []
     assert all(m.outcome is MessageOutcome.NO_WORKBOOK for m in c.messages)
+
+
+if __name__ == "__main__":
+    print(f"Outlook .msg corpus in {fetch_corpus()}")
