@@ -16,7 +16,7 @@ partnership's rows are streamed to the output rather than held in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from xlsxkit.framework.model import Framework, ReturnStatus
@@ -89,14 +89,16 @@ def _distribution(
 def overview(s: Summary) -> Overview:
     fw, counts = s.framework, s.counts
     known = s.expected is not None
+    # The board's figures only; the admin counts (rejected, superseded) are on the Returns
+    # sheet.
     tiles = (
         Tile(label="Expected", value=s.expected),
         Tile(label="Received", value=len(s.orgs)),
         Tile(label="Missing", value=counts.get(ReturnStatus.MISSING, 0) if known else None),
-        Tile(label="Rejected files", value=counts.get(ReturnStatus.REJECTED, 0)),
         Tile(
-            label="Superseded / duplicate",
-            value=counts.get(ReturnStatus.SUPERSEDED, 0) + counts.get(ReturnStatus.DUPLICATE, 0),
+            label="Response rate",
+            value=len(s.orgs) / s.expected if s.expected else None,
+            share=True,
         ),
         Tile(
             label="Actions done",
@@ -129,11 +131,35 @@ def overview(s: Summary) -> Overview:
 # heatmap
 
 
+#: The longest a dimension's name is in a short criterion label ("People 1"), so that the
+#: criterion's number always shows.
+LABEL_NAME_MAX = 28
+
+
+def short(text: str, limit: int) -> str:
+    """TEXT cut to LIMIT characters with an ellipsis (whole words when it can)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-—") + "…"
+
+
+def criterion_label(dimension_name: str, number: int) -> str:
+    """A criterion's short label, its dimension's name (shortened) and its number in it:
+    distinct for every criterion, however long the names or alike the texts."""
+    return f"{short(dimension_name, LABEL_NAME_MAX)} {number}"
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class HeatmapColumn:
     criterion_id: str
     label: str  # "People 1": the dimension's name and the criterion's number in it
     text: str  # the criterion's whole text
+    average: float  # the partnership's average stage reached (0: none) over its returns
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -142,34 +168,73 @@ class HeatmapRow:
     org_name: str
     stages: tuple[str | None, ...]  # per column: stage id, None when not assessed
     actions_done: tuple[float, ...]  # per dimension: share of its actions ticked
+    average: float  # the average stage reached over every criterion (0: none)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MissingRow:
+    """An organisation that was sent a workbook and has no accepted return."""
+
+    org_id: str
+    org_name: str
+    blank: bool  # it sent one back blank
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Heatmap:
     columns: tuple[HeatmapColumn, ...]
     areas: tuple[str, ...]  # dimension names, for the actions-done columns
-    rows: tuple[HeatmapRow, ...]  # organisations, in summary order
+    rows: tuple[HeatmapRow, ...]  # organisations, highest average stage first
+    missing: tuple[MissingRow, ...]  # in manifest order; () without a manifest
+    area_done: tuple[float, ...]  # per dimension: the share of its actions ticked overall
+    average: float  # the partnership's average stage over every answer
+
+
+def _average(stages: Iterable[str | None], fw: Framework) -> float:
+    rungs = [fw.stage(x).index if x else 0 for x in stages]
+    return sum(rungs) / len(rungs) if rungs else 0.0
 
 
 def heatmap(s: Summary) -> Heatmap:
     fw = s.framework
+    n = len(s.orgs)
     columns = tuple(
-        HeatmapColumn(criterion_id=c.id, label=f"{d.name} {i}", text=c.text)
+        HeatmapColumn(
+            criterion_id=c.id,
+            label=criterion_label(d.name, i),
+            text=c.text,
+            average=_average((o.stages[c.id] for o in s.orgs), fw),
+        )
         for d in fw.dimensions
         for i, c in enumerate(d.criteria, start=1)
     )
+    rows = [
+        HeatmapRow(
+            org_id=org.org_id,
+            org_name=org.org_name,
+            stages=(stages := tuple(org.stages[col.criterion_id] for col in columns)),
+            actions_done=tuple(s.org_dimension_done[(org.org_id, d.id)] for d in fw.dimensions),
+            average=_average(stages, fw),
+        )
+        for org in s.orgs
+    ]
+    rows.sort(key=lambda r: -r.average)  # stable: by name within a figure
+    chase = chase_list(s) or ()
     return Heatmap(
         columns=columns,
         areas=tuple(d.name for d in fw.dimensions),
-        rows=tuple(
-            HeatmapRow(
-                org_id=org.org_id,
-                org_name=org.org_name,
-                stages=tuple(org.stages[col.criterion_id] for col in columns),
-                actions_done=tuple(s.org_dimension_done[(org.org_id, d.id)] for d in fw.dimensions),
-            )
-            for org in s.orgs
+        rows=tuple(rows),
+        missing=tuple(
+            MissingRow(org_id=m.org_id, org_name=m.org_name, blank=bool(m.blank_files))
+            for m in chase
         ),
+        area_done=tuple(
+            sum(s.action_rates[a.id].done for a in d.actions) / (n * len(d.actions))
+            if n and d.actions
+            else 0.0
+            for d in fw.dimensions
+        ),
+        average=_average((x for o in s.orgs for x in o.stages.values()), fw),
     )
 
 
@@ -184,6 +249,7 @@ class ActionCompletion:
     action_id: str
     criterion_number: int  # 1-based, within the dimension
     text: str
+    details: tuple[str, ...]  # the action's sub-points, in order
     stage_id: str
     done: int
     organisations: int
@@ -199,6 +265,7 @@ class DimensionView:
     name: str
     organisations: int
     criteria: tuple[StageDistribution, ...]  # labelled "Criterion 1", "Criterion 2", ...
+    chart_labels: tuple[str, ...]  # per criterion: its number and the start of its text
     least_done: tuple[ActionCompletion, ...]  # by share done, then stage, then id
 
 
@@ -217,11 +284,13 @@ def dimension(s: Summary, dimension_id: str) -> DimensionView:
             _distribution(s.criterion_stages[c.id], fw, f"Criterion {number[c.id]}", c.text)
             for c in d.criteria
         ),
+        chart_labels=tuple(f"{i}. {short(c.text, 48)}" for i, c in enumerate(d.criteria, 1)),
         least_done=tuple(
             ActionCompletion(
                 action_id=a.id,
                 criterion_number=number[a.criterion_id],
                 text=a.text,
+                details=a.details,
                 stage_id=a.stage_id,
                 done=s.action_rates[a.id].done,
                 organisations=s.action_rates[a.id].organisations,
@@ -244,11 +313,13 @@ class NextStepView:
     org_name: str
     area: str
     criterion_id: str
+    criterion_label: str  # "People 1"
     criterion: str
     current_stage_id: str | None  # None: not assessed
     action_id: str
     action_stage_id: str | None
     action: str
+    details: tuple[str, ...]  # the action's sub-points
     notes: str
     lead: str
     target_date: str
@@ -256,17 +327,24 @@ class NextStepView:
 
 def next_steps(s: Summary) -> Iterator[NextStepView]:
     fw = s.framework
+    labels = {
+        c.id: criterion_label(d.name, i)
+        for d in fw.dimensions
+        for i, c in enumerate(d.criteria, start=1)
+    }
     for n in s.next_steps():
         yield NextStepView(
             org_id=n.org_id,
             org_name=n.org_name,
             area=fw.dimension(n.dimension_id).name,
             criterion_id=n.criterion_id,
+            criterion_label=labels[n.criterion_id],
             criterion=fw.criterion(n.criterion_id).text,
             current_stage_id=n.current_stage_id or None,
             action_id=n.action_id,
             action_stage_id=n.action_stage_id or None,
             action=fw.action(n.action_id).text if n.action_id else ASSESS_FIRST,
+            details=fw.action(n.action_id).details if n.action_id else (),
             notes=n.notes,
             lead=n.lead,
             target_date=n.target_date,
