@@ -194,5 +194,3 @@ def earlier(fw: Framework, s: Summary, rng: random.Random) -> History:
             for r in rows
         ),
     )
-
-

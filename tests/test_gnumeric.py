@@ -23,12 +23,6 @@ from xlsxkit.workbook import layout as L
 
 pytestmark = pytest.mark.gnumeric
 
-ODS_UNREAD = (
-    "python-calamine 0.9.1 cannot read Gnumeric's .ods: its content.xml is indented, and "
-    "calamine stops at the whitespace between cells ('Expecting table-cell, found Text'), so "
-    "the import rejects the return as damaged (xlsxkit/workbook/read.py reads through calamine)"
-)
-
 
 def _cases() -> list[Any]:
     out = []
@@ -37,10 +31,7 @@ def _cases() -> list[Any]:
             continue
         for exporter in Exporter:
             param = kind.param("gnumeric", exporter.name.lower())
-            marks = list(param.marks)
-            if exporter is Exporter.ODS and not marks:
-                marks.append(pytest.mark.xfail(strict=True, reason=ODS_UNREAD))
-            out.append(pytest.param(kind, exporter, id=param.id, marks=marks))
+            out.append(pytest.param(kind, exporter, id=param.id, marks=param.marks))
     return out
 
 

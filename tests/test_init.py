@@ -19,7 +19,10 @@ from xlsxkit.cli import cli
 STARTER = (
     "framework.yaml",
     "schema.json",
+    "templates/email.txt",
+    "templates/feedback.txt",
     "templates/instructions.txt",
+    "templates/reminder.txt",
     "partners.csv",
     "xlsxkit.yaml",
     "xlsxkit.db",

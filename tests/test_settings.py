@@ -20,6 +20,7 @@ from xlsxkit.campaign.settings import (
     parse_settings,
     require_settings,
 )
+from xlsxkit.results.consistency import ConsistencyRule
 
 FULL = """\
 title: "Engaging people: 2027"
@@ -31,7 +32,8 @@ defaults:
   deadline: 2027-06-30
   jobs: 4
 consistency:
-  stage_needs_actions: warn
+  threshold: 60%
+  min_actions: 4
 """
 
 
@@ -51,7 +53,7 @@ def test_every_setting_is_read() -> None:
         reply_to="coordinator@example.org",
         deadline=dt.date(2027, 6, 30),
         jobs=4,
-        consistency={"stage_needs_actions": "warn"},
+        consistency=ConsistencyRule(threshold=0.6, min_actions=4),
     )
 
 

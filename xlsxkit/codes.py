@@ -46,6 +46,7 @@ class Scope(StrEnum):
     ORGANISATIONS = "organisation list"
     RETURNS = "returned file"
     SETTINGS = "campaign settings file"
+    SENDING = "email sent"
 
 
 _F, _O, _R = Scope.FRAMEWORK, Scope.ORGANISATIONS, Scope.RETURNS
@@ -260,6 +261,37 @@ class Code(StrEnum):
         _E,
         "A setting is unknown or its value cannot be used",
         "Fix xlsxkit.yaml at the line shown; the message says what the value must be.",
+    )
+
+    # email sent (xlsxkit send): one partner's message; the run goes on ----------------
+    NO_EMAIL_ADDRESS = (
+        "no-email-address",
+        Scope.SENDING,
+        _W,
+        "The partner has no email address in the partner list, so nothing was sent to it",
+        "Add its address (column email of partners.csv), then run `xlsxkit send` again.",
+    )
+    SEND_FAILED = (
+        "send-failed",
+        Scope.SENDING,
+        _E,
+        "The message was not sent: the server refused it, or it could not be made",
+        "Read the reason shown; run `xlsxkit send` again to try it again.",
+    )
+    SEND_UNCONFIRMED = (
+        "send-unconfirmed",
+        Scope.SENDING,
+        _W,
+        "The message was cut off while being sent: it may have arrived, so it is not sent again",
+        "Check the Sent folder or ask the partner; if it did not arrive, "
+        "run `xlsxkit send --resend ORG`.",
+    )
+    NO_FEEDBACK_FILE = (
+        "no-feedback-file",
+        Scope.SENDING,
+        _I,
+        "The partner has no feedback workbook yet, so no feedback was sent to it",
+        "Run `xlsxkit feedback` for the round, then `xlsxkit send --feedback` again.",
     )
 
     # the organisation list (generate) ----------------------------------------------
@@ -601,6 +633,16 @@ class Code(StrEnum):
         _W,
         "A partner's text is longer than an Excel cell holds; the summary shows its start",
         "Nothing: the whole text is in the return and in the CSV files (--data).",
+    )
+    STAGE_NOT_SUPPORTED = (
+        "stage-not-supported",
+        _R,
+        _W,
+        "A consistency flag: the stage claimed for a criterion is not supported by the "
+        "actions ticked at or below it (fewer done than the campaign's threshold, by default "
+        "half, of at least 3 actions); the answer stands",
+        "Ask the partner to check the stage or the ticks (the flag is in its feedback too); "
+        "the rule is set in xlsxkit.yaml, 'consistency:'.",
     )
 
     # returned files (import): the reason for a status other than rejected -------------

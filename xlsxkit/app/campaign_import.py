@@ -47,6 +47,7 @@ from xlsxkit.errors import CampaignError
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, count_files
 from xlsxkit.render.csv import PROGRESS_COLUMNS
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.results.history import Change, EarlierRound, History, Movement
 from xlsxkit.workbook.manifest import ManifestRow
@@ -63,6 +64,7 @@ class CampaignImportRequest:
     sources: Sequence[Path] = ()  # besides the round's inbox
     jobs: int | None = None
     pdf: bool = False  # also render the summary to rounds/<round>/summary.pdf
+    consistency: ConsistencyRule | None = None  # None: the default rule
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -359,6 +361,7 @@ def campaign_import(
             after_read=after_read,
             extra_data=(PROGRESS_NAME,),
             pdf=request.pdf,
+            consistency=request.consistency,
             annotate=lambda s: dataclasses.replace(
                 s, deadline=rnd.deadline, history=round_history(store, rnd, rows[0])
             ),

@@ -40,6 +40,7 @@ from xlsxkit.problems import Severity
 from xlsxkit.render.csv import DATA_HEADERS, DataFiles, data_files, write_data
 from xlsxkit.render.pdf import is_xlsxkit_pdf, render_pdf
 from xlsxkit.render.xlsx import write_summary
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary, consolidate
 from xlsxkit.workbook.safety import XLSXKIT_CSV_HEADERS
 
@@ -261,10 +262,12 @@ def import_job(
     after_read: AfterRead | None = None,
     extra_data: Sequence[str] = (),
     pdf: bool = False,
+    consistency: ConsistencyRule | None = None,
     annotate: Annotate | None = None,
 ) -> ImportOutcome:
     """Read, consolidate and write. Raises :class:`OutputError` (never leaving a partial
-    or temporary file) when an output cannot be written.
+    or temporary file) when an output cannot be written. CONSISTENCY: the rule of the
+    consistency flags (None: the default).
 
     With PDF, the summary is also rendered to PDF beside it (:func:`pdf_beside`) and the
     two are renamed into place together. When the PDF cannot be made (LibreOffice is not
@@ -275,7 +278,9 @@ def import_job(
     with locked(unique_parents(targets), what="the outputs"):
         result = run_import(request, progress=progress)
         checkpoint("import:read")
-        summary = consolidate(request.framework, result, round_name=request.round)
+        summary = consolidate(
+            request.framework, result, round_name=request.round, consistency=consistency
+        )
         extra = after_read(result, summary) if after_read is not None else {}
         if annotate is not None:
             summary = annotate(summary)

@@ -7,8 +7,10 @@ every value as text (:mod:`xlsxkit.framework.yamldoc`, so ``jobs: 4`` and ``dead
 key reported with the key it was probably meant to be. Loading never raises:
 :func:`load_settings` returns the settings with a report.
 
-The ``consistency`` section is kept as written for the consistency checks to come; only its
-shape (a mapping) is checked now.
+The ``consistency`` section sets the consistency flags' rule
+(:mod:`xlsxkit.results.consistency`): ``threshold`` (the share of the actions at or below a
+claimed stage that must be ticked, from 0 to 1, or a percentage such as ``50%``; 0 switches
+the check off) and ``min_actions`` (the fewest such actions for the check to apply).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from xlsxkit.errors import SettingsError
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
 from xlsxkit.inbound.orgs import is_valid_email
 from xlsxkit.problems import Problem, Report, error
+from xlsxkit.results.consistency import MAX_MIN_ACTIONS, ConsistencyRule, parse_share
 
 __all__ = [
     "Settings",
@@ -49,6 +52,7 @@ _KEYS: dict[PathKey, tuple[str, ...]] = {
     (): ("title", "return_to", "mail", "defaults", "consistency"),
     ("mail",): ("from", "reply_to"),
     ("defaults",): ("deadline", "jobs"),
+    ("consistency",): ("threshold", "min_actions"),
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _JOBS = re.compile(r"[0-9]{1,4}")
@@ -65,7 +69,8 @@ class Settings:
     reply_to: str = ""
     deadline: dt.date | None = None  # default deadline of a new round
     jobs: int | None = None  # default processes; None: all cores
-    consistency: dict[str, YamlValue] = field(default_factory=dict)
+    #: when a claimed stage is flagged as not supported by the ticks
+    consistency: ConsistencyRule = field(default_factory=ConsistencyRule)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,14 +267,41 @@ class _Checker:
                 )
 
         return Settings(
+            consistency=self.consistency(consistency),
             title=title,
             return_to=self.address(top, ("return_to",), named=False),
             mail_from=self.address(mail, ("mail", "from"), named=True),
             reply_to=self.address(mail, ("mail", "reply_to"), named=True),
             deadline=deadline,
             jobs=jobs,
-            consistency=consistency,
         )
+
+    def consistency(self, section: dict[str, YamlValue]) -> ConsistencyRule:
+        default = ConsistencyRule()
+        threshold = default.threshold
+        text = self.text(section, ("consistency", "threshold"))
+        if text is not None:
+            value = parse_share(text)
+            if value is None:
+                self.problem(
+                    ("consistency", "threshold"),
+                    f"threshold {text!r} must be a share of the actions from 0 to 1 (e.g. "
+                    "0.5) or a percentage (e.g. 50%); 0 switches the check off",
+                )
+            else:
+                threshold = value
+        min_actions = default.min_actions
+        text = self.text(section, ("consistency", "min_actions"))
+        if text is not None:
+            if _JOBS.fullmatch(text) and 1 <= int(text) <= MAX_MIN_ACTIONS:
+                min_actions = int(text)
+            else:
+                self.problem(
+                    ("consistency", "min_actions"),
+                    f"min_actions {text!r} must be a whole number of actions from 1 to "
+                    f"{MAX_MIN_ACTIONS}",
+                )
+        return ConsistencyRule(threshold=threshold, min_actions=min_actions)
 
 
 def default_settings_text(
@@ -307,8 +339,13 @@ def default_settings_text(
             "  # Processes to use; empty: all cores.",
             "  jobs:",
             "",
-            "# Consistency checks between answers (coming in a later version).",
+            "# Consistency flags: a stage is flagged (a warning on the Problems sheet and in the",
+            "# partner's feedback; the answer stands) when fewer than 'threshold' of the",
+            "# suggested actions at or below it are ticked, if there are at least 'min_actions'",
+            "# of them. threshold: a share (0.5) or a percentage (50%); 0 switches it off.",
             "consistency:",
+            "  threshold: 0.5",
+            "  min_actions: 3",
             "",
         ]
     )

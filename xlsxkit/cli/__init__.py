@@ -53,6 +53,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "xlsxkit.cli.import_:import_cmd",
         "Import returned workbooks and write the consolidated progress summary.",
     ),
+    "send": (
+        "xlsxkit.cli.send:send_cmd",
+        "Email every partner its workbook: as drafts, or through SMTP.",
+    ),
     "status": (
         "xlsxkit.cli.status:status_cmd",
         "Show, for every partner of a round, when its workbook was sent and returned.",

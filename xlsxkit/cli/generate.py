@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from xlsxkit.app import campaign as cmp
+from xlsxkit.app import campaign_round as rnd_gen
 from xlsxkit.cli.options import (
     campaign_option,
     fit_jobs,
@@ -283,7 +284,7 @@ def _generate_round(
                 '--round "2027 spring" --deadline 2027-06-30'
             )
         round_label = latest.name
-    request = cmp.RoundRequest(
+    request = rnd_gen.RoundRequest(
         campaign=campaign,
         framework=framework,
         organisations=organisations,
@@ -295,11 +296,11 @@ def _generate_round(
         jobs=fit_jobs(jobs, batch=len(organisations)),
     )
     with progress_bar(len(organisations), "Writing workbooks") as advance:
-        result = cmp.generate_round(request, progress=advance)
+        result = rnd_gen.generate_round(request, progress=advance)
     click.echo(_round_report(result, campaign))
 
 
-def _round_report(result: cmp.RoundResult, campaign: cmp.Campaign) -> str:
+def _round_report(result: rnd_gen.RoundResult, campaign: cmp.Campaign) -> str:
     rnd = result.round
     n = len(result.written)
     due = f", due {rnd.deadline.isoformat()}" if rnd.deadline else ""

@@ -28,6 +28,8 @@ from xlsxkit.app.import_job import (
 from xlsxkit.campaign.locate import CampaignFolder
 from xlsxkit.cli.options import (
     campaign_option,
+    consistency_option,
+    consistency_rule,
     fit_jobs,
     framework_option,
     jobs_option,
@@ -38,6 +40,7 @@ from xlsxkit.errors import JobFailed, PdfError, UsageError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, count_files
 from xlsxkit.problems import Severity
+from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.views import chase_list
 from xlsxkit.workbook.manifest import read_manifests
 
@@ -106,6 +109,7 @@ def _optional_summary_path(
     help="Also write the summary as a PDF beside it (summary.pdf), rendered by LibreOffice "
     "(which must be installed).",
 )
+@consistency_option
 @jobs_option
 def import_cmd(
     sources: tuple[Path, ...],
@@ -117,6 +121,7 @@ def import_cmd(
     data_dir: Path | None,
     strict: bool,
     pdf: bool,
+    consistency_threshold: float | None,
     jobs: int | None,
 ) -> None:
     """Import returned workbooks and write the consolidated progress summary.
@@ -161,7 +166,8 @@ def import_cmd(
                     f"{name} is for a stand-alone import (with --out); in a campaign the "
                     "round's manifest is in the store and the data goes to rounds/<round>/data/"
                 )
-        _campaign(campaign, sources, round_name, framework_path, strict, jobs, pdf)
+        rule = consistency_rule(campaign.settings.consistency, consistency_threshold)
+        _campaign(campaign, sources, round_name, framework_path, strict, jobs, rule, pdf)
         return
     if campaign_dir is not None or round_name is not None:
         raise UsageError(
@@ -188,7 +194,12 @@ def import_cmd(
     request = dataclasses.replace(request, jobs=fit_jobs(jobs, batch=total))
     with progress_bar(total, "Reading returns") as advance:
         outcome = import_job(
-            request, summary_path=summary_path, data_dir=data_dir, progress=advance, pdf=pdf
+            request,
+            summary_path=summary_path,
+            data_dir=data_dir,
+            progress=advance,
+            consistency=consistency_rule(None, consistency_threshold),
+            pdf=pdf,
         )
     click.echo(_report(outcome))
     _check(outcome, strict)
@@ -227,6 +238,7 @@ def _campaign(
     framework_path: Path | None,
     strict: bool,
     jobs: int | None,
+    consistency: ConsistencyRule,
     pdf: bool,
 ) -> None:
     folder = campaign.folder
@@ -238,6 +250,7 @@ def _campaign(
         sources=sources,
         jobs=fit_jobs(campaign_jobs(campaign, jobs)),
         pdf=pdf,
+        consistency=consistency,
     )
     # The number of files is known once the round is found: the bar starts then.
     with contextlib.ExitStack() as stack:

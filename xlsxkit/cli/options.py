@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from xlsxkit import resources
 from xlsxkit.errors import LimitError
 from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework
+from xlsxkit.results.consistency import DEFAULT_THRESHOLD, ConsistencyRule, parse_share
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,6 +44,38 @@ def campaign_option(func: F) -> F:
         help="The campaign folder (made by 'xlsxkit init'). Default: the folder the command "
         "is run in, or the first one above it holding xlsxkit.yaml or xlsxkit.db.",
     )(func)
+
+
+def _share(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    share = parse_share(value)
+    if share is None:
+        raise click.BadParameter(
+            f"{value!r}: give a share of the actions from 0 to 1 (e.g. 0.5) or a percentage "
+            "(e.g. 50%); 0 switches the consistency flags off"
+        )
+    return share
+
+
+def consistency_option(func: F) -> F:
+    """``--consistency-threshold SHARE``: the consistency flags' threshold."""
+    return click.option(
+        "--consistency-threshold",
+        "consistency_threshold",
+        default=None,
+        metavar="SHARE",
+        callback=_share,
+        help="Flag a claimed stage when fewer than this share of the suggested actions at or "
+        f"below it are ticked (default {DEFAULT_THRESHOLD}, or the campaign's "
+        "consistency: threshold; e.g. 0.5 or 50%; 0: no flags). The answer always stands.",
+    )(func)
+
+
+def consistency_rule(base: ConsistencyRule | None, threshold: float | None) -> ConsistencyRule:
+    """BASE (the campaign's rule, else the default) with THRESHOLD when one was given."""
+    rule = base if base is not None else ConsistencyRule()
+    return rule if threshold is None else dataclasses.replace(rule, threshold=threshold)
 
 
 def jobs_option(func: F) -> F:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from xlsxkit.app import campaign as cmp
+from xlsxkit.app import campaign_status as cst
 from xlsxkit.cli.options import campaign_option
 
 
@@ -32,7 +33,7 @@ def status_cmd(campaign_dir: Path | None, round_name: str | None, as_json: bool)
     campaign = cmp.require(campaign_dir, "status")
     with campaign.open_store() as store:
         rnd = cmp.pick_round(store, round_name, command="xlsxkit status")
-        status = cmp.round_status(store, rnd, today=dt.date.today())
+        status = cst.round_status(store, rnd, today=dt.date.today())
     click.echo(_json(status) if as_json else _text(status))
 
 
@@ -40,7 +41,7 @@ def _when(at: dt.datetime | None) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
-def _text(status: cmp.RoundStatus) -> str:
+def _text(status: cst.RoundStatus) -> str:
     rnd = status.round
     due = f", due {rnd.deadline.isoformat()}" if rnd.deadline else ", no deadline"
     n = len(status.partners)
@@ -54,11 +55,11 @@ def _text(status: cmp.RoundStatus) -> str:
             line += f"  ({p.reason})"
         lines.append(line)
     counts = status.counts
-    lines.append(", ".join(f"{counts[s]} {s.value}" for s in cmp.PartnerStatus) + ".")
+    lines.append(", ".join(f"{counts[s]} {s.value}" for s in cst.PartnerStatus) + ".")
     return "\n".join(lines)
 
 
-def _json(status: cmp.RoundStatus) -> str:
+def _json(status: cst.RoundStatus) -> str:
     rnd = status.round
     return json.dumps(
         {

@@ -24,6 +24,7 @@ from xlsxkit.framework.model import (
 from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.problems import Problem, warning
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fits, utf16_units
+from xlsxkit.results.consistency import ConsistencyRule, return_flags
 from xlsxkit.results.history import History
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.manifest import ManifestRow
@@ -288,12 +289,18 @@ def _org_result(framework: Framework, r: Return, round_name: str | None) -> OrgR
 
 
 def consolidate(
-    framework: Framework, result: ImportResult, *, round_name: str | None = None
+    framework: Framework,
+    result: ImportResult,
+    *,
+    round_name: str | None = None,
+    consistency: ConsistencyRule | None = None,
 ) -> Summary:
     """Build the summary model from the import result. Pure.
 
     ROUND_NAME is the campaign round imported (every accepted return is of it); None
-    outside a campaign, where each return's round is the one its workbook names."""
+    outside a campaign, where each return's round is the one its workbook names.
+    CONSISTENCY: when a claimed stage is flagged (None: the default rule); the flags are
+    warnings of their return, after its own."""
     accepted = sorted(
         (r for r in result.returns if r.status == ReturnStatus.ACCEPTED),
         key=lambda r: (r.org_name.casefold(), r.org_id),
@@ -337,6 +344,10 @@ def consolidate(
         counts[r.status] = counts.get(r.status, 0) + 1
     counts[ReturnStatus.MISSING] = len(result.missing)
     cut_texts, cut_problems = _texts_too_long(accepted)
+    rule = consistency if consistency is not None else ConsistencyRule()
+    extra: dict[str, list[Problem]] = {}
+    for r in accepted:
+        extra[r.source] = [*return_flags(framework, r, rule), *cut_problems.get(r.source, [])]
 
     return Summary(
         framework=framework,
@@ -348,7 +359,7 @@ def consolidate(
         dimension_stages=dimension_stages,
         action_rates=action_rates,
         org_dimension_done=org_dimension_done,
-        problems=tuple(problem_rows(result.returns, cut_problems)),
+        problems=tuple(problem_rows(result.returns, extra)),
         counts=counts,
         cut_texts=cut_texts,
         round_name=round_name or "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,14 +65,26 @@ class InstructionsTemplate:
 def load_template(path: Path | None = None) -> InstructionsTemplate:
     """Read and check a template. Raises :class:`TemplateError` naming file and line."""
     path = path or resources.default_template(TEMPLATE_NAME)
+    lines = read_template_lines(path, placeholders=PLACEHOLDERS, what="instructions template")
+    return InstructionsTemplate(source=str(path), lines=lines)
+
+
+def read_template_lines(
+    path: Path, *, placeholders: Sequence[str], what: str
+) -> tuple[tuple[int, str], ...]:
+    """The (line number, text) of a ``string.Template`` file, comments (``#``) dropped.
+
+    Every template a coordinator edits is checked here, the same way (the instructions, and
+    the email templates): bounded, UTF-8, and every ``$`` a known placeholder or ``$$``.
+    Raises :class:`TemplateError` naming file and line; WHAT names the template."""
     try:
-        raw = read_bounded(path, MAX_TEMPLATE_BYTES, "instructions template")
+        raw = read_bounded(path, MAX_TEMPLATE_BYTES, what)
     except InputFileError as exc:
         raise TemplateError(str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise TemplateError(f"{path}: the instructions template is not UTF-8 text") from None
+        raise TemplateError(f"{path}: the {what} is not UTF-8 text") from None
     lines = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("#"):
@@ -82,11 +94,11 @@ def load_template(path: Path | None = None) -> InstructionsTemplate:
             raise TemplateError(
                 f"{path}:{number}: a '$' that is not a placeholder; write $$ for a dollar sign"
             )
-        unknown = [i for i in tmpl.get_identifiers() if i not in PLACEHOLDERS]
+        unknown = [i for i in tmpl.get_identifiers() if i not in placeholders]
         if unknown:
             raise TemplateError(
                 f"{path}:{number}: unknown placeholder ${unknown[0]}; the placeholders are "
-                + ", ".join(f"${p}" for p in PLACEHOLDERS)
+                + ", ".join(f"${p}" for p in placeholders)
             )
         lines.append((number, line))
-    return InstructionsTemplate(source=str(path), lines=tuple(lines))
+    return tuple(lines)

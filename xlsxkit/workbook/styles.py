@@ -10,6 +10,7 @@ fitted here with :func:`fit`, which counts as Excel does and never splits a surr
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from xlsxwriter.format import Format
@@ -26,8 +27,17 @@ CRITERION_FILL = "#DDEBF7"
 DONE_FILL = "#E2EFDA"
 DONE_FONT = "#375623"
 BORDER_COLOUR = "#BFBFBF"
+#: The checkbox cell's own number format. LibreOffice recognises exactly this code as its
+#: BOOLEAN format, so a tick typed there is saved back as a real boolean (``t="b"``); any
+#: other code makes it save the tick as the number 1/0.
 BOOLEAN_FORMAT = '"TRUE";"TRUE";"FALSE"'
-DATE_FORMAT = "yyyy-mm-dd"
+#: How a tick is shown where the app draws no checkbox: laid over the cell by a conditional
+#: format (so the cell's own format, and what LibreOffice saves, stay boolean). LibreOffice
+#: shows "Done"/"Not done"; Excel without checkboxes and Gnumeric apply no number format to
+#: a boolean and still show TRUE/FALSE; Excel 365 draws the checkbox.
+TICK_WORDS_FORMAT = '"Done";"Done";"Not done"'
+#: One date format everywhere a partner reads a date: "30 June 2027" (and long_date).
+DATE_FORMAT = "d mmmm yyyy"
 
 #: Stage fills from lowest to highest, sampled to the number of stages.
 STAGE_PALETTE = ("#F4B6B6", "#F8CBAD", "#FAD7A0", "#FFD966", "#D9EAD3", "#C6E0B4", "#A9D08E")
@@ -38,11 +48,33 @@ DIMENSION_WIDTHS = {
     L.COL_INPUT: 20,
     L.COL_NOTE: 34,
     L.COL_LEAD: 22,  # wide enough for "Target stage by next round" on one line
-    L.COL_DATE: 15,
+    L.COL_DATE: 18,  # "30 September 2027"
     L.COL_INFO: 30,
 }
 LINE_HEIGHT = 15.0
 ELLIPSIS = "…"
+
+
+def long_date(day: dt.date) -> str:
+    """DAY as every text in a workbook writes it: "30 June 2027" (the cells' DATE_FORMAT).
+    English month names whatever the machine's locale, like the rest of the wording."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def stage_colours(stages: Sequence[Stage]) -> dict[str, str]:
@@ -160,7 +192,7 @@ def make_formats(wb: Workbook, stages: Sequence[Stage]) -> dict[str, Format]:
             }
         ),
         "band": wb.add_format(
-            {**base, "bold": True, "font_size": 9, "font_color": "#595959", "valign": "bottom"}
+            {**base, "bold": True, "font_size": 10, "font_color": "#595959", "valign": "bottom"}
         ),
         "criterion": wb.add_format(
             {**base, **border, "bold": True, "text_wrap": True, "bg_color": CRITERION_FILL}
@@ -171,13 +203,13 @@ def make_formats(wb: Workbook, stages: Sequence[Stage]) -> dict[str, Format]:
                 **base,
                 **border,
                 "italic": True,
-                "font_size": 9,
+                "font_size": 10,
                 "font_color": "#404040",
                 "text_wrap": True,
             }
         ),
         "indicator": wb.add_format(
-            {**base, **border, "font_size": 9, "text_wrap": True, "bg_color": CRITERION_FILL}
+            {**base, **border, "text_wrap": True, "bg_color": CRITERION_FILL}
         ),
         "input": wb.add_format(
             {**base, **border, "locked": False, "text_wrap": True, "bg_color": INPUT_FILL}
@@ -227,6 +259,10 @@ def make_formats(wb: Workbook, stages: Sequence[Stage]) -> dict[str, Format]:
         "cell": wb.add_format({**base, **border, "text_wrap": True}),
         "cell_bold": wb.add_format({**base, **border, "text_wrap": True, "bold": True}),
         "done": wb.add_format({"bg_color": DONE_FILL, "font_color": DONE_FONT}),
+        "tick_words": wb.add_format({"num_format": TICK_WORDS_FORMAT}),
+        "band_alert": wb.add_format(
+            {**base, "bold": True, "font_size": 10, "font_color": "#C00000", "valign": "bottom"}
+        ),
         "hidden": wb.add_format({"font_size": 8, "font_color": "#808080"}),
     }
     for stage in stages:

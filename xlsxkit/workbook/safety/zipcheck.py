@@ -23,6 +23,7 @@ from typing import Final
 
 from xlsxkit.codes import Code
 from xlsxkit.workbook import layout as L
+from xlsxkit.workbook.safety.odf import normalise_content
 from xlsxkit.workbook.safety.rejection import SEND_WORKBOOK, NotAReturn, Rejection
 from xlsxkit.workbook.safety.sniff import SPREADSHEET_SUFFIXES, ZIP_MAGIC
 from xlsxkit.workbook.safety.trim import SheetScan, beyond_bounds, scan_sheet, trim_sheet_xml
@@ -148,6 +149,9 @@ def inspect_zip(data: bytes) -> ZipInfo:
                 "remove it or send it unprotected (sheet protection is fine)",
             )
         result.saved_at = _ods_saved_at(parts.get("meta.xml", b""))
+        compacted = normalise_content(parts.get("content.xml", b""))
+        if compacted is not None:
+            result.trimmed = _rebuilt_ods(infos, parts, compacted)
     return result
 
 
@@ -225,7 +229,8 @@ def _container_format(zf: zipfile.ZipFile, keys: dict[str, zipfile.ZipInfo]) -> 
 
 def _wanted_parts(fmt: str) -> set[str]:
     if fmt == "ods":
-        return {"meta.xml", "meta-inf/manifest.xml"}
+        # Every XML part is kept: a pretty-printed content.xml (Gnumeric) is rebuilt from them.
+        return {"meta.xml", "meta-inf/manifest.xml", "content.xml", "styles.xml", "settings.xml"}
     return {"docprops/core.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
 
 
@@ -361,6 +366,25 @@ def _scan_ooxml_sheets(parts: dict[str, bytes], result: ZipInfo) -> None:
         if xml is None:
             continue
         result.sheets[name] = scan_sheet(part, xml)
+
+
+def _rebuilt_ods(infos: list[zipfile.ZipInfo], parts: dict[str, bytes], content: bytes) -> bytes:
+    """The spreadsheet rebuilt from the parts already unpacked and checked, with CONTENT as
+    its ``content.xml``: the ``mimetype`` entry first and stored, as ODF requires, and
+    nothing a reader does not open (pictures, thumbnails) copied."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("mimetype", _ODS_MIMETYPE, zipfile.ZIP_STORED)
+        for info in infos:
+            key = part_key(info.filename)
+            if key == "content.xml":
+                out.writestr(info.filename, content)
+            elif key in parts:
+                out.writestr(info.filename, parts[key])
+    return buffer.getvalue()
+
+
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _trim_ooxml(

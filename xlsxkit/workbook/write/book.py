@@ -87,10 +87,13 @@ class Book:
         else:
             ws.write_string(row, col, value, fmt)
 
-    def print_setup(self, ws: Worksheet, repeat_to: int) -> None:
+    def print_setup(self, ws: Worksheet, repeat_to: int, *, fit_width: bool = True) -> None:
+        """A4 landscape, headings REPEAT_TO repeated, the footer; FIT_WIDTH: one page wide
+        (False: the caller sets the scale, see :mod:`.pages`)."""
         ws.set_landscape()
         ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        if fit_width:
+            ws.fit_to_pages(1, 0)
         ws.repeat_rows(0, repeat_to)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         org = self.spec.org_display or "Organisation: see the Start sheet"

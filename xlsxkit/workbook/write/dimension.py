@@ -1,12 +1,19 @@
 """A dimension's sheet: each success criterion with its stage dropdown, evidence cell and
 live indicator, and under it the suggested actions by stage, each with a native checkbox,
 notes, lead and target date. Every row is where :mod:`xlsxkit.workbook.plan` says, and
-every input cell is the column :data:`xlsxkit.workbook.layout.FIELDS` gives it."""
+every input cell is the column :data:`xlsxkit.workbook.layout.FIELDS` gives it.
+
+Row heights are set from every text the row shows (the wording, the longest stage label a
+dropdown may show, and the partner's own evidence, notes and lead when pre-filled), because
+apps do not grow rows of wrapped text consistently. A text a partner types later may still
+be longer than its cell shows: the label above it then says that it continues (a formula on
+the text's length), so nothing written is hidden without a sign."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlsxkit.framework.model import Criterion
@@ -15,6 +22,7 @@ from xlsxkit.workbook.plan import CriterionBlock, DimensionPlan
 from xlsxkit.workbook.styles import (
     DIMENSION_WIDTHS,
     HEADER_FILL,
+    LINE_HEIGHT,
     estimate_lines,
     fit,
     row_height,
@@ -26,6 +34,9 @@ DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
 
 NOT_NAMED_YET = "(organisation not named yet: see Start)"
+#: Added to a label when a text under it is longer than its cell shows (the Start sheet's
+#: instructions say what to do).
+CONTINUES = "▼ continues"
 
 _F = L.FieldName
 _STAGE_FIELDS = (_F.STAGE, _F.TARGET_STAGE)
@@ -49,7 +60,9 @@ def write_dimension(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
 
     # Title, guidance and column headings: frozen and repeated on every printed page.
     # The title spans D:G and the organisation H:I, so neither runs into the other.
-    title = fit(f"{dimension.name}: {fw.title}", L.MAX_CELL_TEXT)
+    # An en dash, not a colon: framework titles often hold a colon of their own
+    # ("People: Engaging people: ..." read as a doubled colon).
+    title = fit(f"{dimension.name} – {fw.title}", L.MAX_CELL_TEXT)
     ws.merge_range(0, L.COL_TEXT, 0, L.COL_LEAD, "", f["title"])
     ws.write_string(0, L.COL_TEXT, title, f["title"])
     ws.merge_range(0, L.COL_DATE, 0, L.COL_INFO, "", f["heading"])
@@ -115,6 +128,25 @@ def write_dimension(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
                 "multi_range": " ".join(stage_cells),
             },
         )
+    # Ticks in words where the app draws no checkbox (see styles.TICK_WORDS_FORMAT); first,
+    # so that an app applying one conditional format per cell still shows the words.
+    box_col = L.FIELD[_F.DONE].col
+    boxes = [
+        f"{L.cell_ref(g.actions[0][1], box_col)}:{L.cell_ref(g.actions[-1][1], box_col)}"
+        for b in dim.blocks
+        for g in b.groups
+        if g.actions
+    ]
+    if boxes:
+        ws.conditional_format(
+            boxes[0],
+            {
+                "type": "formula",
+                "criteria": "=TRUE",
+                "format": f["tick_words"],
+                "multi_range": " ".join(boxes),
+            },
+        )
     top = L.cell_ref(dim.first_row, L.COL_TEXT)
     bottom = L.cell_ref(dim.last_row, L.COL_INFO)
     kind = f"${L.col_letter(L.COL_KIND)}{dim.first_row + 1}"
@@ -139,7 +171,9 @@ def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: in
     row = block.band_row
     ws.write_string(row, L.COL_TEXT, f"SUCCESS CRITERION {block.number} OF {total}", f["band"])
     ws.write_string(row, L.COL_INPUT, "Stage reached", f["band"])
-    ws.write_string(row, L.COL_NOTE, "Evidence / comments", f["band"])
+    crow_height = _height_of_criterion(book, block)
+    evidence = [(block.criterion_id, _F.COMMENT, block.row, crow_height)]
+    _continues(book, ws, row, L.COL_NOTE, "Evidence / comments", evidence, f["band"])
     ws.write_string(row, L.FIELD[_F.TARGET_STAGE].col, "Target stage by next round", f["band"])
     if book.spec.previous_round:
         ws.write_string(row, L.COL_LAST_ROUND, "Last round", f["band"])
@@ -148,10 +182,7 @@ def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: in
 
     # The criterion row: text, stage dropdown, evidence, live indicator.
     crow = block.row
-    text = criterion.text
-    if criterion.guidance:
-        text += f"\n\nGuidance: {criterion.guidance}"
-    text = fit(text, L.MAX_CELL_TEXT)
+    text = _criterion_text(book, criterion)
     stage, comment = L.FIELD[_F.STAGE], L.FIELD[_F.COMMENT]
     target = L.FIELD[_F.TARGET_STAGE]
     ws.write_string(crow, L.COL_ID, criterion.id)
@@ -193,14 +224,7 @@ def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: in
         f"Pick a target stage from the list ({labels}), or delete the cell's content "
         "if you have not set one.",
     )
-    ws.set_row(
-        crow,
-        max(
-            row_height((text, DIMENSION_WIDTHS[L.COL_TEXT])),
-            row_height(("x" * 60, DIMENSION_WIDTHS[L.COL_INFO])),
-            row_height((shown, DIMENSION_WIDTHS[L.COL_LAST_ROUND])),
-        ),
-    )
+    ws.set_row(crow, crow_height)
 
     for group in block.groups:
         heading = f"Suggested actions at stage: {fw.stage(group.stage_id).label}"
@@ -208,8 +232,13 @@ def _criterion_block(book: Book, ws: Worksheet, block: CriterionBlock, total: in
         hrow = group.heading_row
         ws.write_string(hrow, L.COL_TEXT, heading, fmt)
         ws.write_string(hrow, L.COL_INPUT, "Done?", fmt)
-        ws.write_string(hrow, L.COL_NOTE, "Notes", fmt)
-        ws.write_string(hrow, L.COL_LEAD, "Lead / owner", fmt)
+        heights = {a: _height_of_action(book, a) for a, _ in group.actions}
+        for col, name, label in (
+            (L.COL_NOTE, _F.NOTES, "Notes"),
+            (L.COL_LEAD, _F.LEAD, "Lead / owner"),
+        ):
+            cells = [(a, name, arow, heights[a]) for a, arow in group.actions]
+            _continues(book, ws, hrow, col, label, cells, fmt)
         ws.write_string(hrow, L.COL_DATE, "Target date", fmt)
         ws.write_string(hrow, L.COL_INFO, "See also", fmt)
         ws.set_row(hrow, row_height((heading, DIMENSION_WIDTHS[L.COL_TEXT])))
@@ -248,12 +277,7 @@ def _action_row(book: Book, ws: Worksheet, action_id: str, row: int) -> None:
     fw = book.fw
     inputs = book.inputs
     action = fw.action(action_id)
-    text = action.text
-    if action.details:
-        text += "".join(f"\n• {d}" for d in action.details)
-    if action.guidance:
-        text += f"\nGuidance: {action.guidance}"
-    text = fit(text, L.MAX_CELL_TEXT)
+    text = _action_text(book, action_id)
     ws.write_string(row, L.COL_ID, action.id)
     ws.write_string(row, L.COL_KIND, L.KIND_ACTION)
     ws.write_number(row, L.COL_STAGE_INDEX, fw.stage(action.stage_id).index)
@@ -276,7 +300,7 @@ def _action_row(book: Book, ws: Worksheet, action_id: str, row: int) -> None:
             "ignore_blank": True,
             "error_title": "Tick the box or pick TRUE/FALSE",
             "error_message": "Tick the box when the action is done. If your app shows "
-            "TRUE/FALSE instead, pick TRUE for done and FALSE for not done.",
+            "Done/Not done or TRUE/FALSE instead, pick TRUE for done and FALSE for not done.",
             "error_type": "stop",
         },
     )
@@ -296,22 +320,116 @@ def _action_row(book: Book, ws: Worksheet, action_id: str, row: int) -> None:
             "maximum": dt.datetime.combine(DATE_MAX, dt.time()),
             "ignore_blank": True,
             "input_title": "Target date",
-            "input_message": "Type a date, e.g. 2027-03-31.",
+            "input_message": "Type a date, e.g. 2027-03-31 (shown as 31 March 2027).",
             "error_title": "Not a date",
             "error_message": "Type the target date as a date, e.g. 2027-03-31, "
             "between 2000 and 2100.",
             "error_type": "stop",
         },
     )
-    info = _cross_reference(book, action_id)
-    ws.write_string(row, L.COL_INFO, info, f["info"])
-    ws.set_row(
-        row,
+    ws.write_string(row, L.COL_INFO, _cross_reference(book, action_id), f["info"])
+    ws.set_row(row, _height_of_action(book, action_id))
+
+
+def _criterion_text(book: Book, criterion: Criterion) -> str:
+    text = criterion.text
+    if criterion.guidance:
+        text += f"\n\nGuidance: {criterion.guidance}"
+    return fit(text, L.MAX_CELL_TEXT)
+
+
+def _action_text(book: Book, action_id: str) -> str:
+    action = book.fw.action(action_id)
+    text = action.text
+    if action.details:
+        text += "".join(f"\n• {d}" for d in action.details)
+    if action.guidance:
+        text += f"\nGuidance: {action.guidance}"
+    return fit(text, L.MAX_CELL_TEXT)
+
+
+def _typed(book: Book, item_id: str, name: L.FieldName) -> str:
+    value = book.inputs.get(item_id, name)
+    return "" if value is None or isinstance(value, bool) else str(value)
+
+
+#: A stage label in a dropdown cell is bold and centred: fewer characters fit per line.
+_BOLD = 0.85
+
+
+def _height_of_criterion(book: Book, block: CriterionBlock) -> float:
+    """The criterion row's height: its wording, the longest stage label either dropdown may
+    show, the pre-filled evidence, the last-round cell and two lines of the indicator."""
+    criterion = book.fw.criterion(block.criterion_id)
+    longest = max((s.label for s in book.fw.stages), key=len)
+    target_width = DIMENSION_WIDTHS[L.COL_LEAD]
+    last = ""
+    if book.spec.previous_round:
+        last = book.inputs.last_round(criterion.id, book.spec.previous_round)
+    else:  # the target spans the last-round column too
+        target_width += DIMENSION_WIDTHS[L.COL_LAST_ROUND]
+    evidence = _typed(book, criterion.id, _F.COMMENT)
+    return max(
         row_height(
-            (text, DIMENSION_WIDTHS[L.COL_TEXT]),
-            (info, DIMENSION_WIDTHS[L.COL_INFO] * 1.2),
+            (_criterion_text(book, criterion), DIMENSION_WIDTHS[L.COL_TEXT]),
+            (longest, DIMENSION_WIDTHS[L.COL_INPUT] * _BOLD),
+            (longest, target_width * _BOLD),
+            (evidence, DIMENSION_WIDTHS[L.COL_NOTE]),
+            (last, DIMENSION_WIDTHS[L.COL_LAST_ROUND]),
+            minimum=2,
         ),
+        _holding(evidence, L.COL_NOTE),
     )
+
+
+def _height_of_action(book: Book, action_id: str) -> float:
+    notes, lead = _typed(book, action_id, _F.NOTES), _typed(book, action_id, _F.LEAD)
+    return max(
+        row_height(
+            (_action_text(book, action_id), DIMENSION_WIDTHS[L.COL_TEXT]),
+            (notes, DIMENSION_WIDTHS[L.COL_NOTE]),
+            (lead, DIMENSION_WIDTHS[L.COL_LEAD]),
+            (_cross_reference(book, action_id), DIMENSION_WIDTHS[L.COL_INFO] * 1.1),
+        ),
+        _holding(notes, L.COL_NOTE),
+        _holding(lead, L.COL_LEAD),
+    )
+
+
+def _holding(text: str, col: int) -> float:
+    """The least height whose :func:`_capacity` holds TEXT: a pre-filled text never reads
+    as "continues"."""
+    lines = -(-len(text) // (DIMENSION_WIDTHS[col] + 2))
+    return LINE_HEIGHT * max(1, lines) + 3
+
+
+def _capacity(height: float, col: int) -> int:
+    """About how many characters a wrapped cell of COL in a row HEIGHT points tall shows:
+    a line per LINE_HEIGHT, each of the column's width and a little more. Never less than
+    a text the row was sized for holds (:func:`row_height` gives it its lines), so only a
+    text typed after the workbook was made can exceed it."""
+    lines = max(1, int((height - 3 + 0.5) // LINE_HEIGHT))
+    return lines * (DIMENSION_WIDTHS[col] + 2)
+
+
+def _continues(
+    book: Book,
+    ws: Worksheet,
+    row: int,
+    col: int,
+    label: str,
+    cells: list[tuple[str, L.FieldName, int, float]],
+    fmt: Format,
+) -> None:
+    """LABEL over the free-text cells CELLS ((item id, field, row, height) each, all in
+    COL), as a formula that says "continues" when a text there is longer than its cell
+    shows. Only the lengths of the partner's cells are used: their text never reaches a
+    formula, and the label is locked."""
+    terms = "+".join(f"(LEN({L.cell_ref(r, col)})>{_capacity(h, col)})" for _, _, r, h in cells)
+    more = f"{label} {CONTINUES}"
+    cached = any(len(_typed(book, item, name)) > _capacity(h, col) for item, name, _, h in cells)
+    shown = more if cached else label
+    ws.write_formula(row, col, f'=IF(({terms})>0,"{more}","{label}")', fmt, shown)
 
 
 def _cross_reference(book: Book, action_id: str) -> str:

@@ -13,11 +13,15 @@ from xlsxwriter.worksheet import Worksheet
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.instructions import Paragraph
 from xlsxkit.workbook.plan import StartPlan
-from xlsxkit.workbook.styles import estimate_lines, fit, footer, row_height
+from xlsxkit.workbook.styles import estimate_lines, fit, footer, long_date, row_height
 from xlsxkit.workbook.write.book import Book, WorkbookSpec
+from xlsxkit.workbook.write.pages import plan_pages
 
 #: Most characters a partner may type as the organisation's name.
 ORG_NAME_MAX = 200
+
+#: Sets a row's height and records it (for the page plan).
+_Height = Callable[[int, float], None]
 
 
 def instructions(spec: WorkbookSpec) -> list[Paragraph]:
@@ -29,9 +33,7 @@ def instructions(spec: WorkbookSpec) -> list[Paragraph]:
         "framework_title": fw.title,
         "framework_version": fw.version,
         "round": spec.round or "this round",
-        "deadline": spec.deadline.strftime("%d %B %Y").lstrip("0")
-        if spec.deadline
-        else "the date you were given",
+        "deadline": long_date(spec.deadline) if spec.deadline else "the date you were given",
         "return_to": spec.return_to or "the programme coordinator",
         "stages": ", ".join(s.label for s in fw.stages),
         "dimensions": ", ".join(d.name for d in fw.dimensions),
@@ -56,6 +58,12 @@ def write_start(book: Book, ws: Worksheet, paragraphs: list[Paragraph]) -> None:
     ws.set_column(L.START_LABEL_COL, L.START_LABEL_COL, 30)
     ws.set_column(L.START_LABEL_COL + 1, last_col, 13)
     total_width = 30 + 13 * (n_cols - 1)
+    #: the height of every row set, to plan the printed pages
+    heights: dict[int, float] = {}
+
+    def height(row: int, points: float) -> None:
+        heights[row] = points
+        ws.set_row(row, points)
 
     def wide(
         row: int, text: str, fmt: Format, *, first: int = L.START_LABEL_COL, label: str = ""
@@ -64,10 +72,10 @@ def write_start(book: Book, ws: Worksheet, paragraphs: list[Paragraph]) -> None:
         ws.merge_range(row, first, row, last_col, "", fmt)
         ws.write_string(row, first, text, fmt)
         width = total_width - (30 if first > L.START_LABEL_COL else 0)
-        ws.set_row(row, row_height((text, width * 0.95), (label, 28)))
+        height(row, row_height((text, width * 0.95), (label, 28)))
 
     wide(plan.title_row, fw.title, f["title"])
-    ws.set_row(plan.title_row, max(26.0, 22.0 * estimate_lines(fw.title, total_width * 0.7)))
+    height(plan.title_row, max(26.0, 22.0 * estimate_lines(fw.title, total_width * 0.7)))
     sub = f"Self-assessment workbook · framework version {fw.version}"
     if fw.source:
         sub += f" · {fw.source}"
@@ -81,7 +89,7 @@ def write_start(book: Book, ws: Worksheet, paragraphs: list[Paragraph]) -> None:
         (
             plan.deadline_row,
             "Please return by",
-            spec.deadline.isoformat() if spec.deadline else "(no deadline set)",
+            long_date(spec.deadline) if spec.deadline else "(no deadline set)",
         ),
         (plan.return_to_row, "Send it back to", spec.return_to or "the programme coordinator"),
     ]
@@ -89,28 +97,48 @@ def write_start(book: Book, ws: Worksheet, paragraphs: list[Paragraph]) -> None:
         ws.write_string(row, L.START_LABEL_COL, label, f["label"])
         wide(row, value, f["value"], first=L.START_VALUE_COL)
 
-    _heading(book, ws, plan.instructions_heading_row, "How to fill it in")
+    _heading(book, ws, plan.instructions_heading_row, "How to fill it in", height)
     for row, paragraph in zip(plan.paragraph_rows, paragraphs, strict=True):
         text = f"•  {paragraph.text}" if paragraph.bullet else paragraph.text
         wide(row, text, f["bullet"] if paragraph.bullet else f["para"])
 
-    _heading(book, ws, plan.progress_heading_row, "Your progress")
-    _progress_table(book, ws, plan)
+    _heading(book, ws, plan.progress_heading_row, "Your progress", height)
+    _progress_table(book, ws, plan, height)
 
-    _heading(book, ws, plan.stages_heading_row, "The stages")
+    _heading(book, ws, plan.stages_heading_row, "The stages", height)
     for stage in stages:
         row = plan.stage_rows[stage.id]
         ws.write_string(row, L.START_LABEL_COL, stage.label, f[f"stage:{stage.id}"])
         desc = stage.description or f"Stage {stage.index} of {len(stages)}"
         wide(row, desc, f["value"], first=L.START_VALUE_COL, label=stage.label)
-    book.print_setup(ws, 0)
+    book.print_setup(ws, 0, fit_width=False)
+    last_row = max(plan.stage_rows.values())
+    first_paragraph = plan.paragraph_rows[0] if plan.paragraph_rows else plan.progress_heading_row
+    pages = plan_pages(
+        heights,
+        last_row,
+        [30] + [13] * (n_cols - 1),
+        keep_together=[(plan.instructions_heading_row, first_paragraph)],
+        # the progress table with the stages (its colours' legend), else each on its own
+        sections=[
+            (plan.progress_heading_row, last_row),
+            (plan.progress_heading_row, plan.progress_total_row),
+            (plan.stages_heading_row, last_row),
+        ],
+        repeated=heights[plan.title_row],
+    )
+    if pages.one_page:
+        ws.fit_to_pages(1, 1)
+    else:
+        ws.fit_to_pages(1, 0)
+        ws.set_h_pagebreaks(list(pages.breaks))
     ws.set_footer(footer(spec.org_display, "&RPage &P of &N"))
     book.protect(ws)
 
 
-def _heading(book: Book, ws: Worksheet, row: int, text: str) -> None:
+def _heading(book: Book, ws: Worksheet, row: int, text: str, height: _Height) -> None:
     ws.write_string(row, L.START_LABEL_COL, text, book.formats["heading"])
-    ws.set_row(row, 20)
+    height(row, 20)
 
 
 def _organisation(
@@ -155,7 +183,7 @@ def _organisation(
     )
 
 
-def _progress_table(book: Book, ws: Worksheet, plan: StartPlan) -> None:
+def _progress_table(book: Book, ws: Worksheet, plan: StartPlan, height: _Height) -> None:
     f = book.formats
     fw = book.fw
     inputs = book.inputs
@@ -176,7 +204,7 @@ def _progress_table(book: Book, ws: Worksheet, plan: StartPlan) -> None:
         if 3 <= i < 3 + len(stages):
             fmt = f[f"stage:{stages[i - 3].id}"]
         ws.write_string(row, col + i, text, fmt)
-    ws.set_row(row, row_height((headers[0], 28), *((h, 12) for h in headers[1:]), minimum=2))
+    height(row, row_height((headers[0], 28), *((h, 12) for h in headers[1:]), minimum=2))
     kind_col, box_col = L.COL_KIND, L.FIELD[L.FieldName.STAGE].col
     # Cached values, per column offset from COL (1: assessed ... 4+len(stages): actions).
     totals = [0] * (5 + len(stages))
@@ -192,7 +220,7 @@ def _progress_table(book: Book, ws: Worksheet, plan: StartPlan) -> None:
         kind, box = rng(kind_col), rng(box_col)
         counts = inputs.stage_counts(dimension.id)
         ws.write_string(row, col, dimension.name, f["cell_bold"])
-        ws.set_row(row, row_height((dimension.name, 28)))
+        height(row, row_height((dimension.name, 28)))
         stage_cols = []
         for i, stage in enumerate(stages):
             c = col + 3 + i
