@@ -169,7 +169,7 @@ def test_the_untouched_workbook_sent_back_is_on_the_chaser_list(
     wb = openpyxl.load_workbook(out)
     overview = [[c.value for c in r] for r in wb["Overview"].iter_rows(max_row=8)]
     tiles = dict(zip(overview[5], overview[4], strict=False))
-    assert (tiles["Expected"], tiles["Received"], tiles["Missing"]) == ("2", "1", "1")
+    assert (tiles["Expected"], tiles["Received"], tiles["Missing"]) == (2, 1, 1)
     sentence = overview[6][0]
     assert sentence.startswith("1 of 2 organisations have returned") and "blank" in sentence
     returns_sheet = [[c.value for c in r] for r in wb["Returns"].iter_rows()]
