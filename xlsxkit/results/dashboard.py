@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.results.consolidate import NOT_ASSESSED, Summary
 from xlsxkit.results.history import Change, EarlierRound, History, Movement
-from xlsxkit.results.views import criterion_label
+from xlsxkit.results.views import criterion_labels
 
 #: How many entries each "most improved" and "furthest behind" list shows on the page.
 TOP = 3
@@ -103,15 +103,6 @@ class Dashboard:
     regressions: tuple[Regression, ...]  # the first REGRESSIONS_SHOWN, biggest first
     regressions_total: int
     moved: Mapping[Change, int]  # how many answers moved each way
-
-
-def criterion_labels(fw: Framework) -> dict[str, str]:
-    """Criterion id -> its short label, the dimension's name and its number in it."""
-    return {
-        c.id: criterion_label(d.name, i)
-        for d in fw.dimensions
-        for i, c in enumerate(d.criteria, start=1)
-    }
 
 
 def round_name(s: Summary) -> str:

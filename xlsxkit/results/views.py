@@ -16,10 +16,11 @@ partnership's rows are streamed to the output rather than held in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from xlsxkit.framework.model import Framework, ReturnStatus
+from xlsxkit.framework.model import Dimension, Framework, ReturnStatus
 from xlsxkit.results.consolidate import NOT_ASSESSED, Summary
 
 ASSESS_FIRST = "Assess this criterion first: no stage was chosen"
@@ -148,10 +149,30 @@ def short(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-—") + "…"
 
 
-def criterion_label(dimension_name: str, number: int) -> str:
-    """A criterion's short label, its dimension's name (shortened) and its number in it:
-    distinct for every criterion, however long the names or alike the texts."""
-    return f"{short(dimension_name, LABEL_NAME_MAX)} {number}"
+def dimension_labels(dimensions: Sequence[Dimension]) -> dict[str, str]:
+    """Dimension id -> its name, shortened to LABEL_NAME_MAX characters; names that would
+    read the same shortened are cut longer until they differ (when they still do not,
+    every name is numbered by its place)."""
+    labels = {d.id: short(d.name, LABEL_NAME_MAX) for d in dimensions}
+    limit = LABEL_NAME_MAX
+    longest = max((len(d.name) for d in dimensions), default=0)
+    while len(set(labels.values())) < len(labels) and limit < longest:
+        limit += 8
+        seen = Counter(labels.values())
+        labels = {
+            d.id: short(d.name, limit) if seen[labels[d.id]] > 1 else labels[d.id]
+            for d in dimensions
+        }
+    if len(set(labels.values())) < len(labels):  # names the same word for word: numbered
+        labels = {d.id: f"{labels[d.id]} ({i})" for i, d in enumerate(dimensions, start=1)}
+    return labels
+
+
+def criterion_labels(fw: Framework) -> dict[str, str]:
+    """Criterion id -> its short label: its dimension's (short) name and its number in it
+    ("People 1"). Distinct for every criterion, however long the names or alike the texts."""
+    names = dimension_labels(fw.dimensions)
+    return {c.id: f"{names[d.id]} {i}" for d in fw.dimensions for i, c in enumerate(d.criteria, 1)}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -198,15 +219,16 @@ def _average(stages: Iterable[str | None], fw: Framework) -> float:
 def heatmap(s: Summary) -> Heatmap:
     fw = s.framework
     n = len(s.orgs)
+    labels = criterion_labels(fw)
     columns = tuple(
         HeatmapColumn(
             criterion_id=c.id,
-            label=criterion_label(d.name, i),
+            label=labels[c.id],
             text=c.text,
             average=_average((o.stages[c.id] for o in s.orgs), fw),
         )
         for d in fw.dimensions
-        for i, c in enumerate(d.criteria, start=1)
+        for c in d.criteria
     )
     rows = [
         HeatmapRow(
@@ -327,11 +349,7 @@ class NextStepView:
 
 def next_steps(s: Summary) -> Iterator[NextStepView]:
     fw = s.framework
-    labels = {
-        c.id: criterion_label(d.name, i)
-        for d in fw.dimensions
-        for i, c in enumerate(d.criteria, start=1)
-    }
+    labels = criterion_labels(fw)
     for n in s.next_steps():
         yield NextStepView(
             org_id=n.org_id,
@@ -428,12 +446,16 @@ class ChaseRow:
     blank_files: tuple[str, ...]  # its returns that came back with nothing filled in
 
     @property
+    def what(self) -> str:
+        """What happened, without whom to chase (a list shows them in their own columns)."""
+        if self.blank_files:
+            return f"returned blank ({', '.join(self.blank_files)}): nothing was filled in"
+        return "sent a workbook but none came back"
+
+    @property
     def reason(self) -> str:
         who = ", ".join(x for x in (self.contact, self.email) if x)
-        chase = f"; chase {who}" if who else ""
-        if self.blank_files:
-            return f"returned blank ({', '.join(self.blank_files)}): nothing was filled in" + chase
-        return "sent a workbook but none came back" + chase
+        return self.what + (f"; chase {who}" if who else "")
 
 
 def chase_list(s: Summary) -> tuple[ChaseRow, ...] | None:

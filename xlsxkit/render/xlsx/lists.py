@@ -61,7 +61,7 @@ def write_list(
     shown = total = 0
     ws, cell, fmt = sh.ws, book.cell, book.f["list"]
     nowrap = book.f["list_nowrap"]
-    capacity = [max(int(w), 1) for w in widths]
+    capacity = [max(int(w * 1.15), 1) for w in widths]  # Calibri 11: ~1.15 characters a unit
     for values in rows:
         total += 1
         if shown >= room:
@@ -131,7 +131,9 @@ def write_next_steps(book: Book, sh: Sheet, steps: Iterable[views.NextStepView])
     ws = sh.ws
     for col, width in enumerate(NEXT_WIDTHS):
         ws.set_column(col, col, width)
-    capacity = [max(int(w) - 1, 1) for w in NEXT_WIDTHS]
+    # Calibri 11 fits about 1.15 average characters per unit of column width (a unit is
+    # the width of "0"): rows are not made taller than their text.
+    capacity = [max(int(w * 1.15) - 1, 1) for w in NEXT_WIDTHS]
     breaks: list[int] = []
     org = criterion = None
     shown = total = 0
@@ -222,7 +224,7 @@ def _time_serial(text: str) -> float | None:
 
 def _admin_counts(book: Book, sh: Sheet) -> None:
     counts = admin_counts(book.s)
-    book.headers(sh, list(counts), 20)
+    book.headers(sh, list(counts), 30)
     book.line(sh, [Styled("int", n) for n in counts.values()])
     sh.skip()
 
@@ -270,12 +272,15 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
     elif not chase:
         book.text_line(sh, "Nobody is missing.", "subtitle")
     else:
-        book.headers(sh, ["Organisation", "Status", "Contact", "Org id", "Email", "Reason"], 20)
+        # The reason is prose and wraps; an address never does (the widest column holds it,
+        # shrunk to fit only when it is longer still).
+        book.headers(sh, ["Organisation", "Status", "Contact", "Org id", "Reason", "Email"], 20)
         for m in chase:
             lines = max(
                 estimate_lines(m.org_name, RETURNS_WIDTHS[0] - 1),
                 estimate_lines(m.contact, RETURNS_WIDTHS[2] - 1),
-                estimate_lines(m.reason, CHASE_REASON_WIDTH - 1),
+                estimate_lines(m.org_id, RETURNS_WIDTHS[3] - 1),
+                estimate_lines(m.what, RETURNS_WIDTHS[4] - 1),
             )
             book.line(
                 sh,
@@ -283,10 +288,9 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
                     Styled("bold", m.org_name),
                     StatusCell(ReturnStatus.MISSING),
                     m.contact,
-                    Styled("plain", m.org_id),
-                    # an address never wraps: shrunk to fit when it is longer than the column
+                    m.org_id,
+                    m.what,
                     Styled("email", m.email),
-                    m.reason,
                 ),
                 height=15.0 * min(lines, MAX_LINES) + 3 if lines > 1 else None,
             )

@@ -18,7 +18,9 @@ from xlsxkit.workbook.styles import estimate_lines
 #: Characters of a criterion's text in its heatmap header, after its label ("People 1 —");
 #: the whole text is in the key below the heatmap.
 HEATMAP_HEADER_TEXT = 60
-#: The most lines an organisation's name wraps to in the heatmap (every row is as tall).
+#: The width of the heatmap's name column, and the most lines a name wraps to there (every
+#: row is as tall, so a long name makes every row taller).
+NAME_WIDTH = 40
 NAME_LINES_MAX = 3
 #: Pixels per bar of a stage chart, and its fixed part (title, axis, legend).
 BAR_PX, CHART_PX = 30, 130
@@ -161,7 +163,7 @@ def write_heatmap(book: Book, sh: Sheet, view: views.Heatmap) -> None:
     ws = sh.ws
     n_stages = len(book.fw.stages)
     n_cols, n_areas = len(view.columns), len(view.areas)
-    ws.set_column(0, 0, 32)
+    ws.set_column(0, 0, NAME_WIDTH)
     ws.set_column(1, 1, 11)
     ws.set_column(2, n_cols + 1, 17)
     ws.set_column(n_cols + 2, n_cols + n_areas + 1, 12)
@@ -177,7 +179,9 @@ def write_heatmap(book: Book, sh: Sheet, view: views.Heatmap) -> None:
     ws.freeze_panes(sh.row, 1)
     ws.repeat_rows(head, sh.row - 1)
     names = [o.org_name for o in view.rows] + [m.org_name for m in view.missing]
-    name_lines = min(max((estimate_lines(x, 30) for x in names), default=1), NAME_LINES_MAX)
+    name_lines = min(
+        max((estimate_lines(x, NAME_WIDTH - 2) for x in names), default=1), NAME_LINES_MAX
+    )
     height = 15.0 * name_lines + 4
     n = book.room(sh, len(view.rows))
     for org in view.rows[:n]:
