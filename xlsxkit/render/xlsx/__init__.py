@@ -28,7 +28,7 @@ from xlsxkit.render.xlsx.lists import (
     write_problems,
     write_returns,
 )
-from xlsxkit.render.xlsx.overview import write_heatmap, write_overview
+from xlsxkit.render.xlsx.overview import fits_one_page, write_heatmap, write_overview
 from xlsxkit.render.xlsx.progress import write_progress, write_trend
 from xlsxkit.results import dashboard, views
 from xlsxkit.results.consolidate import Summary
@@ -66,7 +66,8 @@ def write_summary(
     first = book.sheet("Dashboard")
     write_dashboard(book, first, "Dashboard", dashboard.dashboard(summary))
     write_overview(book, book.sheet("Overview"), views.overview(summary))
-    write_heatmap(book, book.sheet("Heatmap"), views.heatmap(summary))
+    heat = views.heatmap(summary)
+    write_heatmap(book, book.sheet("Heatmap", fit_width=fits_one_page(heat)), heat)
     progress = dashboard.progress(summary)
     if progress is not None:
         write_trend(book, book.sheet("Trend"), progress)

@@ -134,7 +134,6 @@ def make_formats(wb: Workbook, fw: Framework, colours: dict[str, str]) -> dict[s
         "date_cell": add({**base, **border, "num_format": "d mmm yyyy", "align": "left"}),
         "email": add({**base, **border, "shrink": True}),
         "plain": add({**base, **border}),
-        "key": add(base),
         "label": add({**base, **border}),
         "label_bold": add({**base, **border, "bold": True}),
         "missing_row": add(
@@ -236,11 +235,14 @@ class Book:
         self.stage_cells = {st.id: (st.label, self.f[f"stage:{st.id}"]) for st in self.fw.stages}
         self.stage_cells[""] = ("Not assessed", self.f["not_assessed"])
 
-    def sheet(self, name: str) -> Sheet:
+    def sheet(self, name: str, *, fit_width: bool = True) -> Sheet:
+        """A new sheet printed A4 landscape: one page wide (FIT_WIDTH), else at the scale
+        the caller sets."""
         ws = self.wb.add_worksheet(name, worksheet_class=StreamingWorksheet)
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        if fit_width:
+            ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.set_footer(f"&L{self.fw.title.replace('&', '&&')[:100]}&C&A&RPage &P of &N")
         return Sheet(ws)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from xlsxkit.render.xlsx.book import Book, Sheet, StageCell, Styled
 from xlsxkit.render.xlsx.overview import stage_chart
 from xlsxkit.results import views
+from xlsxkit.workbook.styles import estimate_lines
 
 #: Characters of a criterion's or action's text per line in its 60-wide column.
 TEXT_LINE = 58
@@ -84,6 +85,7 @@ def write_dimension(book: Book, sh: Sheet, sheet_name: str, view: views.Dimensio
         "subtitle",
     )
     book.headers(sh, ["Criterion", "Suggested action", "Stage", "Done by", "Of", "% done"])
+    stage_lines = {st.id: estimate_lines(st.label, 11) for st in fw.stages}
     for a in view.least_done:
         text = with_details(a.text, a.details)
         book.line(
@@ -96,6 +98,6 @@ def write_dimension(book: Book, sh: Sheet, sheet_name: str, view: views.Dimensio
                 a.organisations,
                 Styled("pct", a.rate),
             ],
-            height=_height(text),
+            height=15 * max(_lines(text), stage_lines[a.stage_id]) + 3,
         )
     ws.print_area(0, 0, sh.row, printed)

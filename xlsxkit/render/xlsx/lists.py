@@ -134,6 +134,7 @@ def write_next_steps(book: Book, sh: Sheet, steps: Iterable[views.NextStepView])
     # Calibri 11 fits about 1.15 average characters per unit of column width (a unit is
     # the width of "0"): rows are not made taller than their text.
     capacity = [max(int(w * 1.15) - 1, 1) for w in NEXT_WIDTHS]
+    stage_lines = {st.id: estimate_lines(st.label, NEXT_WIDTHS[1] - 2) for st in book.fw.stages}
     breaks: list[int] = []
     org = criterion = None
     shown = total = 0
@@ -170,6 +171,9 @@ def write_next_steps(book: Book, sh: Sheet, steps: Iterable[views.NextStepView])
             estimate_lines(value, capacity[col]) if isinstance(value, str) and value else 1
             for col, value in enumerate(cells)
         )
+        for stage_id in (n.current_stage_id if first else None, n.action_stage_id):
+            if stage_id:  # a stage's label wraps in its narrow column too
+                lines = max(lines, stage_lines[stage_id])
         book.line(sh, cells, height=15.0 * min(lines, MAX_LINES) + 3 if lines > 1 else None)
         shown += 1
     if not shown:

@@ -7,7 +7,6 @@ from xlsxwriter.chart import Chart
 from xlsxkit.render.xlsx.book import (
     NOT_ASSESSED_FILL,
     Book,
-    Cell,
     Sheet,
     StageCell,
     Styled,
@@ -23,7 +22,7 @@ HEATMAP_HEADER_TEXT = 60
 NAME_WIDTH = 40
 NAME_LINES_MAX = 3
 #: Pixels per bar of a stage chart, and its fixed part (title, axis, legend).
-BAR_PX, CHART_PX = 30, 130
+BAR_PX, CHART_PX = 34, 180
 
 
 def stage_chart(
@@ -58,8 +57,15 @@ def stage_chart(
         )
     chart.set_title({"name": title, "name_font": {"size": 12}})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+    top = max(axis_max, 1)
     chart.set_x_axis(
-        {"name": axis, "min": 0, "max": max(axis_max, 1), "major_gridlines": {"visible": True}}
+        {
+            "name": axis,
+            "min": 0,
+            "max": top,
+            "major_unit": max(1, -(-top // 10)),  # whole answers or organisations
+            "major_gridlines": {"visible": True},
+        }
     )
     chart.set_legend({"position": "bottom"})
     height = CHART_PX + BAR_PX * (last - first + 1)
@@ -150,6 +156,28 @@ def write_overview(book: Book, sh: Sheet, view: views.Overview) -> None:
         book.line(sh, [Styled("bold", row.label), row.done, row.possible, Styled("pct", row.rate)])
 
 
+#: The key of the criteria spans the average's column and up to this many more.
+KEY_COLUMNS = 7
+#: Heatmap column widths: a criterion's, an area's share, the average's.
+CRITERION_WIDTH, AREA_WIDTH, AVERAGE_WIDTH = 17, 12, 11
+#: An A4 landscape page's printable width in pixels at 100 % (277 mm less the margins).
+PAGE_PX = 980
+#: The smallest scale at which the heatmap is still fitted to one page wide; a wider one
+#: prints at PRINT_SCALE % over several pages, the organisations' names repeated on each.
+MIN_FIT, PRINT_SCALE = 0.55, 60
+
+
+def _px(width: float) -> float:
+    return 7 * width + 5
+
+
+def fits_one_page(view: views.Heatmap) -> bool:
+    """Whether the heatmap is printed one page wide (else at PRINT_SCALE %)."""
+    width = _px(NAME_WIDTH) + _px(AVERAGE_WIDTH)
+    width += len(view.columns) * _px(CRITERION_WIDTH) + len(view.areas) * _px(AREA_WIDTH)
+    return width * MIN_FIT <= PAGE_PX
+
+
 def write_heatmap(book: Book, sh: Sheet, view: views.Heatmap) -> None:
     round_ = f" — round {book.round}" if book.round else ""
     book.title(
@@ -164,9 +192,15 @@ def write_heatmap(book: Book, sh: Sheet, view: views.Heatmap) -> None:
     n_stages = len(book.fw.stages)
     n_cols, n_areas = len(view.columns), len(view.areas)
     ws.set_column(0, 0, NAME_WIDTH)
-    ws.set_column(1, 1, 11)
-    ws.set_column(2, n_cols + 1, 17)
-    ws.set_column(n_cols + 2, n_cols + n_areas + 1, 12)
+    ws.set_column(1, 1, AVERAGE_WIDTH)
+    ws.set_column(2, n_cols + 1, CRITERION_WIDTH)
+    ws.set_column(n_cols + 2, n_cols + n_areas + 1, AREA_WIDTH)
+    if not fits_one_page(view):
+        # Too wide to read fitted to one page: pages across, then down, each with the
+        # names and averages of the organisations on its left.
+        ws.set_print_scale(PRINT_SCALE)
+        ws.repeat_columns(0, 1)
+        ws.print_across()
     head = sh.row
     headers = [
         "Organisation",
@@ -224,8 +258,15 @@ def write_heatmap(book: Book, sh: Sheet, view: views.Heatmap) -> None:
     book.truncation_note(sh, n, len(view.rows), "organisations")
     sh.skip()
     book.text_line(sh, "Key: the success criteria", "heading")
-    # Text that is not wrapped runs on over the empty cells to its right, on screen and
-    # in print: one line per criterion, however narrow the columns.
+    # Each text wraps in a cell merged over the columns of the first page's width.
+    last = min(n_cols + n_areas + 1, KEY_COLUMNS)
+    width = AVERAGE_WIDTH + CRITERION_WIDTH * (last - 1)
     for c in view.columns[: book.room(sh, len(view.columns))]:
-        cells: list[Cell] = [Styled("bold", c.label), Styled("key", c.text)]
-        book.line(sh, cells)
+        lines = estimate_lines(c.text, int(width * 1.1))
+        ws.set_row(sh.row, 15.0 * lines + 3)
+        ws.write_string(sh.row, 0, c.label, book.f["bold"])
+        if last > 1:
+            ws.merge_range(sh.row, 1, sh.row, last, c.text, book.f["text"])
+        else:
+            ws.write_string(sh.row, 1, c.text, book.f["text"])
+        sh.skip()
