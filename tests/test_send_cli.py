@@ -282,3 +282,14 @@ def test_ctrl_c_after_the_server_took_a_message_never_sends_it_twice(
         resent = send("--smtp", where, "--resend", "north", cwd=campaign, env=trusted)
     assert resent.exit_code == 0, resent.output
     assert [r.recipients[0] for r in server.received] == [*SENT_TO, SENT_TO[0]]
+
+
+def test_a_misspelt_placeholder_is_exit_1_naming_the_file_and_line(campaign: Path) -> None:
+    template = campaign / "templates" / "reminder.txt"
+    text = template.read_text(encoding="utf-8").replace("by $deadline.", "by $deadlin.")
+    template.write_text(text, encoding="utf-8")
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if "$deadlin." in x)
+    result = send("--remind", cwd=campaign)
+    assert result.exit_code == 1
+    assert f"Error: templates/reminder.txt:{line}: unknown placeholder $deadlin;" in result.output
+    assert not (campaign / "rounds" / "2027-spring" / "drafts").exists()

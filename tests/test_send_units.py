@@ -304,3 +304,44 @@ def test_every_message_id_is_unique_and_on_the_senders_domain() -> None:
     )
     ids = [m["Message-ID"] for m in transport.taken]
     assert len(set(ids)) == 26 and all(i.endswith("@example.org>") for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("name", "mime"),
+    [
+        ("a.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("a.XLSM", "application/vnd.ms-excel.sheet.macroEnabled.12"),
+        ("a.ods", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("a.xls", "application/vnd.ms-excel"),
+        ("a-feedback.pdf", "application/pdf"),
+    ],
+)
+def test_an_attachment_has_the_mime_type_of_its_kind(tmp_path: Path, name: str, mime: str) -> None:
+    from xlsxkit.outbound.mail.compose import Attachment, Letter, compose
+
+    path = tmp_path / name
+    path.write_bytes(bytes(range(256)) * 4)
+    letter = Letter(
+        to_name="A",
+        to_address="a@example.org",
+        subject="s",
+        body="b\n",
+        attachments=(Attachment.read(path),),
+    )
+    msg = compose(letter, sender=SENDER, message_id="<1@example.org>", now=NOW)
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    (part,) = list(parsed.iter_attachments())
+    assert part.get_content_type() == mime.lower()
+    assert part.get_filename() == name
+    assert part.get_content() == path.read_bytes()
+
+
+def test_only_spreadsheets_and_pdfs_are_attached(tmp_path: Path) -> None:
+    from xlsxkit.outbound.mail.compose import Attachment, ComposeError
+
+    (tmp_path / "a.exe").write_bytes(b"MZ")
+    with pytest.raises(ComposeError, match="attaches only"):
+        Attachment.read(tmp_path / "a.exe")
+    with pytest.raises(ComposeError, match=r"a\.xlsx"):
+        Attachment.read(tmp_path / "a.xlsx")  # missing

@@ -132,6 +132,38 @@ INSERT INTO answers VALUES ('2026-autumn', 'north', 'a1', 'action', 'People', 6,
 """
 
 
+#: What version 2 added, exactly as it was released (never edit), and data it may hold.
+V2_DDL = """
+ALTER TABLE answers ADD COLUMN target_stage_id TEXT;
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    round_slug TEXT REFERENCES rounds(slug),
+    org_id TEXT REFERENCES organisations(id),
+    kind TEXT NOT NULL CHECK (kind IN ('send', 'remind', 'feedback')),
+    recipient TEXT NOT NULL,
+    file TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    result TEXT NOT NULL CHECK (result IN ('sent', 'drafted', 'failed')),
+    error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX messages_by_round ON messages(round_slug, org_id);
+PRAGMA user_version = 2;
+"""
+V2_DATA = """
+UPDATE answers SET target_stage_id = 'established' WHERE item_id = 'c1';
+INSERT INTO messages VALUES (1, '2026-autumn', 'north', 'send', 'ann@north.example',
+    'rounds/2026-autumn/outbox/north.xlsx', '<m1@x>', '2026-10-02T08:00:00+00:00', 'sent', '');
+"""
+
+#: Every released schema version, as the script that makes a store of it with data in it.
+#: A new migration adds the frozen DDL of the version before it here.
+FROZEN: dict[int, str] = {
+    1: V1_DDL + V1_DATA,
+    2: V1_DDL + V1_DATA + V2_DDL + V2_DATA,
+}
+
+
 def _open(path: Path, **kw: object) -> Store:
     return Store.open(path, create=True, **kw)  # type: ignore[arg-type]
 
@@ -533,11 +565,15 @@ def test_messages_are_recorded(tmp_path: Path) -> None:
 # migrations
 
 
-def _v1_store(path: Path) -> None:
+def _frozen_store(path: Path, version: int) -> None:
     conn = sqlite3.connect(path)
-    conn.executescript(V1_DDL + V1_DATA)
+    conn.executescript(FROZEN[version])
     conn.commit()
     conn.close()
+
+
+def _v1_store(path: Path) -> None:
+    _frozen_store(path, 1)
 
 
 def test_a_version_1_store_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
@@ -576,20 +612,87 @@ def test_a_version_1_store_is_migrated_and_keeps_its_data(tmp_path: Path) -> Non
         assert south is not None and south.answers[0].target_stage_id == "x"
 
 
-@pytest.mark.parametrize("version", range(SCHEMA_VERSION))
-def test_a_store_of_every_earlier_version_ends_with_the_schema_of_a_new_one(
+# The current version too: its frozen DDL must be exactly what a new store gets.
+@pytest.mark.parametrize("version", range(SCHEMA_VERSION + 1))
+def test_a_store_of_every_version_ends_with_the_schema_of_a_new_one(
     tmp_path: Path, version: int
 ) -> None:
     old = tmp_path / "old.db"
     if version == 0:
         old.write_bytes(b"")
     else:
-        assert version == 1, "add the frozen DDL of the new version to this test"
-        _v1_store(old)
+        assert version in FROZEN, "add the frozen DDL of the released version to FROZEN"
+        _frozen_store(old, version)
     Store.open(old).close()
     new = tmp_path / "new.db"
     Store.open(new, create=True).close()
     assert _schema(old) == _schema(new)
+
+
+def test_every_released_version_is_frozen_in_these_tests() -> None:
+    assert sorted(FROZEN) == list(range(1, SCHEMA_VERSION + 1))
+
+
+@pytest.mark.parametrize("version", sorted(FROZEN))
+def test_a_store_of_every_released_version_opens_with_its_data(
+    tmp_path: Path, version: int
+) -> None:
+    path = tmp_path / "xlsxkit.db"
+    _frozen_store(path, version)
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.integrity_check() == ["ok"]
+        assert [o.email for o in store.organisations()] == ["ann@north.example", ""]
+        (rnd,) = store.rounds()
+        assert (rnd.name, rnd.deadline, rnd.stage_ids) == (
+            "2026 autumn",
+            dt.date(2026, 11, 20),
+            LADDER,
+        )
+        (wb,) = store.workbooks()
+        assert (wb.token, wb.org_id, wb.file) == (
+            "tok-north",
+            "north",
+            "rounds/2026-autumn/outbox/north.xlsx",
+        )
+        accepted = store.accepted("2026-autumn", "north")
+        assert accepted is not None and accepted.file_id == 1
+        assert [(a.item_id, a.kind, a.stage_id) for a in accepted.answers] == [
+            ("c1", ItemKind.CRITERION, "developing"),
+            ("a1", ItemKind.ACTION, None),
+        ]
+        target = accepted.answers[0].target_stage_id
+        assert target == (None if version < 2 else "established")
+        messages = store.messages("2026-autumn")
+        assert [(m.kind, m.message_id) for m in messages] == (
+            [] if version < 2 else [(MessageKind.SEND, "<m1@x>")]
+        )
+    with Store.open(path) as store:  # opened again: nothing left to migrate, nothing changed
+        assert store.schema_version == SCHEMA_VERSION
+        assert len(store.accepted_in_round("2026-autumn")[0].answers) == 2
+
+
+def test_a_migration_that_fails_half_way_leaves_the_old_version_and_its_data(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "xlsxkit.db"
+    _v1_store(path)
+    conn = sqlite3.connect(path)
+    # A table in the way of version 2's CREATE TABLE: the migration fails after its first
+    # statement (the ALTER TABLE) has run.
+    conn.execute("CREATE TABLE messages (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="messages already exists"):
+        Store.open(path)
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(answers)")]
+        assert "target_stage_id" not in columns  # the ALTER TABLE was rolled back
+        assert conn.execute("SELECT COUNT(*) FROM answers").fetchone() == (2,)
+    finally:
+        conn.close()
 
 
 def test_a_store_from_a_newer_xlsxkit_is_refused_untouched(tmp_path: Path) -> None:
@@ -693,6 +796,36 @@ def test_an_exception_inside_a_transaction_leaves_the_store_as_before(tmp_path: 
         assert [r.slug for r in store.rounds()] == ["2026-autumn"]
         store.put_organisation(OrgRecord(id="south", name="South"))  # still usable
         assert len(store.organisations()) == 2
+
+
+@pytest.mark.parametrize("failure", ["error", "refused write"])
+def test_a_failure_inside_a_transaction_undoes_every_write_before_it(
+    tmp_path: Path, failure: str
+) -> None:
+    path = tmp_path / "xlsxkit.db"
+    _seed(path)
+    with Store.open(path) as store:
+        before = (store.organisations(), store.rounds(), store.files(), store.messages())
+        with pytest.raises((ValueError, StoreError)), store.transaction():
+            store.put_organisation(OrgRecord(id="south", name="South"))
+            _round(store, name="2027 spring", slug="2027-spring")
+            store.record_file(
+                sha256="ff", location="inbox/a.xlsx", size=1, seen_at=T1, status="accepted",
+                round_slug="2027-spring",
+            )  # fmt: skip
+            store.add_message(
+                kind=MessageKind.SEND, recipient="a@b.org", at=T1, result=MessageResult.SENT
+            )
+            if failure == "error":
+                raise ValueError("a bug in the caller")
+            store.set_accepted(  # an organisation the store does not know: refused
+                AcceptedReturn(round_slug="2027-spring", org_id="nobody", file_id=None,
+                               accepted_at=T1)
+            )  # fmt: skip
+        assert (store.organisations(), store.rounds(), store.files(), store.messages()) == before
+    with Store.open(path) as store:  # and so it is on disk
+        assert [r.slug for r in store.rounds()] == ["2026-autumn"]
+        assert store.integrity_check() == ["ok"]
 
 
 _WRITER = textwrap.dedent(

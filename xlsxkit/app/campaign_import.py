@@ -33,6 +33,8 @@ from pathlib import Path
 from xlsxkit.app.import_job import FileWriter, ImportOutcome, import_job, pdf_beside
 from xlsxkit.campaign.locate import CampaignFolder, round_slug
 from xlsxkit.campaign.progress import OrgRounds, ProgressRow, compare, round_stages
+from xlsxkit.campaign.settings import Settings
+from xlsxkit.campaign.snapshot import round_framework
 from xlsxkit.campaign.store import (
     AcceptedReturn,
     AnswerRecord,
@@ -63,6 +65,11 @@ class CampaignImportRequest:
     round: str | None = None  # the round's name (or folder name); None: the latest round
     sources: Sequence[Path] = ()  # besides the round's inbox
     jobs: int | None = None
+    #: FRAMEWORK was named on the command line: it is used as given. Otherwise a round
+    #: generated with an earlier revision of the framework is checked against that one
+    #: (its copy, rounds/<slug>/framework.yaml): its workbooks show that wording and items.
+    framework_explicit: bool = False
+    title: str = ""  # the campaign's title (settings), shown instead of the framework's
     pdf: bool = False  # also render the summary to rounds/<round>/summary.pdf
     consistency: ConsistencyRule | None = None  # None: the default rule
 
@@ -78,6 +85,7 @@ class CampaignImportOutcome:
     changed: tuple[FileRecord, ...]
     progress: Path
     progress_rows: tuple[ProgressRow, ...]
+    framework: Framework  # the one the returns were checked against
 
 
 def pick_round(store: Store, wanted: str | None) -> RoundRecord:
@@ -331,11 +339,15 @@ def campaign_import(
         rnd = pick_round(store, request.round)
         rf = folder.round(rnd.slug)
         rf.make()
+        framework = request.framework
+        if not request.framework_explicit and rnd.framework_hash != framework.content_hash:
+            framework = round_framework(rf, rnd) or framework
+        framework = Settings(title=request.title).titled(framework)
         places = _Places(folder.root)
         sources = _sources(store, rnd, places, rf.inbox, request.sources)
         import_request = ImportRequest(
             sources=sources,
-            framework=request.framework,
+            framework=framework,
             manifest=round_manifest(store, rnd),
             jobs=request.jobs,
             exclude=[rf.summary, pdf_beside(rf.summary), *(rf.data / n for n in _DATA_NAMES)],
@@ -349,7 +361,7 @@ def campaign_import(
 
         def after_read(result: ImportResult, summary: Summary) -> Mapping[str, FileWriter]:
             now = dt.datetime.now(dt.UTC)
-            found["gone"] = _record(store, rnd, request.framework, result, places, rf.inbox, now)
+            found["gone"] = _record(store, rnd, framework, result, places, rf.inbox, now)
             rows.append(progress_rows(store, rnd))
             return {PROGRESS_NAME: progress_writer(rows[0])}
 
@@ -375,4 +387,5 @@ def campaign_import(
         changed=changed,
         progress=rf.data / PROGRESS_NAME,
         progress_rows=rows[0],
+        framework=framework,
     )

@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxkit.app.campaign import Campaign
+from xlsxkit.app.campaign import Campaign, shown_path
 from xlsxkit.app.campaign_import import round_manifest
 from xlsxkit.campaign.locate import CampaignFolder, round_slug
+from xlsxkit.campaign.snapshot import keep_framework, round_framework
 from xlsxkit.campaign.store import OrgRecord, RoundRecord, Store, WorkbookRecord
 from xlsxkit.csvsafe import write_csv
 from xlsxkit.errors import CampaignError, GenerateError
@@ -45,6 +46,25 @@ class Carried:
     dropped: tuple[str, ...]  # ids no longer in the framework: their answers dropped
     added: tuple[str, ...] = ()  # ids new since: they start blank
     cleared: tuple[str, ...] = ()  # "item: stage" no longer on the ladder, cleared
+    reworded: tuple[str, ...] = ()  # ids whose wording changed: answers kept
+    #: False when the framework of the previous round was not kept (rounds/<slug>/
+    #: framework.yaml), so rewording cannot be told
+    wording_known: bool = True
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FrameworkChange:
+    """What a framework revision changed since an earlier round the pre-fill comes from,
+    item by item (ids are kept across revisions; the wording is what partners read)."""
+
+    since_round: str  # the earlier round's name
+    before: str  # "id version" of the earlier round's framework
+    after: str  # and of the framework now
+    added: tuple[str, ...]  # new items: they start blank
+    removed: tuple[str, ...]  # items no longer in the framework: dropped from the pre-fill
+    reworded: tuple[str, ...]  # items whose wording changed: answers kept
+    stages_added: tuple[str, ...] = ()
+    stages_removed: tuple[str, ...] = ()  # answers with them are cleared
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +78,9 @@ class RoundRequest:
     return_to: str = ""
     password: str | None = None
     jobs: int | None = None
+    #: the file FRAMEWORK was loaded from: a new round keeps a copy of it
+    #: (rounds/<slug>/framework.yaml), to tell later rounds what changed since
+    framework_file: Path | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +93,30 @@ class RoundResult:
     already: int  # workbooks of the round left as they were
     carried: tuple[Carried, ...]  # organisations whose workbook is pre-filled
     blank: tuple[str, ...]  # names of organisations with no earlier accepted return
+    #: per earlier round the pre-fill comes from, what the framework changed since (only
+    #: rounds whose framework differs and was kept)
+    changes: tuple[FrameworkChange, ...] = ()
+
+
+def framework_change(previous: Framework, now: Framework, *, since_round: str) -> FrameworkChange:
+    """What NOW changed of PREVIOUS, item by item (the pre-fill's own rules decide:
+    :func:`~xlsxkit.workbook.prefill.carry_over` of an answer to every earlier item)."""
+    ids = [c.id for c in previous.criteria] + [a.id for a in previous.actions]
+    co = carry_over(
+        [Answer(item_id=i, sheet="", row=0) for i in ids], now, previous_framework=previous
+    )
+    before = [s.id for s in previous.stages]
+    after = [s.id for s in now.stages]
+    return FrameworkChange(
+        since_round=since_round,
+        before=f"{previous.id} {previous.version}",
+        after=f"{now.id} {now.version}",
+        added=co.added,
+        removed=co.removed,
+        reworded=co.reworded,
+        stages_added=tuple(s for s in after if s not in before),
+        stages_removed=tuple(s for s in before if s not in after),
+    )
 
 
 def _provisional_round(
@@ -144,7 +191,11 @@ def generate_round(
         guard.enter_context(locked([folder.outbox], what="the round's workbooks"))
         have = {w.org_id for w in store.workbooks(rnd.slug)} if not new_round else set()
         pending = [o for o in request.organisations if o.id not in have]
+        if found is not None and pending:
+            _same_framework(request, found)
         names = {r.slug: r.name for r in earlier_rounds}
+        earlier_by_slug = {r.slug: r for r in earlier_rounds}
+        frameworks: dict[str, Framework | None] = {}
         prefill: dict[str, tuple[Answer, ...]] = {}
         previous_round: dict[str, str] = {}
         carried: list[Carried] = []
@@ -161,7 +212,19 @@ def generate_round(
             if before is None:
                 blank.append(org.name)
                 continue
-            co = carry_over([r.to_answer() for r in before.answers], request.framework)
+            earlier = earlier_by_slug[before.round_slug]
+            revised = earlier.framework_hash != request.framework.content_hash
+            if revised and before.round_slug not in frameworks:
+                frameworks[before.round_slug] = round_framework(
+                    request.campaign.folder.round(earlier.slug), earlier
+                )
+            # The same framework: the answers alone tell what is new (carry_over's rule).
+            previous_framework = frameworks.get(before.round_slug) if revised else None
+            co = carry_over(
+                [r.to_answer() for r in before.answers],
+                request.framework,
+                previous_framework=previous_framework,
+            )
             earlier_name = names[before.round_slug]
             prefill[org.id] = co.answers
             previous_round[org.id] = earlier_name
@@ -174,10 +237,27 @@ def generate_round(
                     dropped=co.removed,
                     added=co.added,
                     cleared=tuple(f"{c.item_id}: {c.stage_id}" for c in co.cleared),
+                    reworded=co.reworded,
+                    wording_known=not revised or previous_framework is not None,
                 )
             )
+        changes = tuple(
+            framework_change(fw, request.framework, since_round=names[slug])
+            for slug, fw in frameworks.items()
+            if fw is not None
+        )
+        # A new round keeps a copy of its framework; so does an older round that has none.
+        keep = request.framework_file is not None and (
+            new_round
+            or (
+                rnd.framework_hash == request.framework.content_hash
+                and not folder.framework.exists()
+            )
+        )
 
         def record_round() -> None:
+            if keep and request.framework_file is not None:
+                keep_framework(folder, request.framework_file, request.framework)
             if new_round:
                 _new_round(store, request, now)
             elif found is not None and rnd.deadline != found.deadline:
@@ -202,6 +282,24 @@ def generate_round(
         already=already,
         carried=tuple(carried),
         blank=tuple(blank),
+        changes=changes,
+    )
+
+
+def _same_framework(request: RoundRequest, rnd: RoundRecord) -> None:
+    """A round's workbooks all follow one framework: its imports check every return of the
+    round against it. A late partner's workbook with a revised framework is refused."""
+    fw = request.framework
+    if rnd.framework_hash == fw.content_hash:
+        return
+    copy = request.campaign.folder.round(rnd.slug).framework
+    kept = f"; the round's framework is kept in {shown_path(copy)}" if copy.is_file() else ""
+    raise CampaignError(
+        f"the round '{rnd.name}' was generated with the framework {rnd.framework_id} "
+        f"{rnd.framework_version}, and the framework given ({fw.id} {fw.version}) differs "
+        f"from it: every workbook of a round must follow the same framework{kept}. To add a "
+        f"late partner to '{rnd.name}', run generate with that framework (--framework "
+        f"FILE); to use the revised one, start a new round with --round NAME"
     )
 
 

@@ -275,7 +275,8 @@ def _send_round(request: SendRequest, campaign: cmp.Campaign, store: Store) -> S
         return_to=return_to,
     )
     template = load_mail_template(
-        request.kind, request.template or default_template_path(request.kind, folder.templates)
+        request.kind,
+        request.template or cmp.shown_path(default_template_path(request.kind, folder.templates)),
     )
     _check_values(
         template,

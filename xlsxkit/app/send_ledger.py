@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from xlsxkit.app.campaign import shown_path
 from xlsxkit.campaign.store import MessageKind, MessageRecord, MessageResult, Store
 from xlsxkit.outbound.mail.ledger import Entry, Outcome
 from xlsxkit.outbound.mail.templates import MailKind
@@ -23,7 +24,7 @@ class StoreLedger:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.where = str(store.path)
+        self.where = str(shown_path(store.path))
 
     def entries(self) -> Sequence[Entry]:
         return tuple(_entry(m) for m in self.store.messages())

@@ -13,6 +13,7 @@ ASCII letters, digits and hyphens only, so it is the same folder on Windows, mac
     rounds/<round-slug>/inbox/         where the returns are saved
     rounds/<round-slug>/summary.xlsx   the summary
     rounds/<round-slug>/data/          the CSVs
+    rounds/<round-slug>/framework.yaml the framework the round was generated with
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ class RoundFolder:
     @property
     def data(self) -> Path:
         return self.root / "data"
+
+    @property
+    def framework(self) -> Path:
+        """The framework the round's workbooks were generated with, as it was then."""
+        return self.root / "framework.yaml"
 
     def make(self) -> None:
         """Create the round's outbox, inbox and data folders (those missing)."""

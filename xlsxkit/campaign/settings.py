@@ -15,6 +15,7 @@ the check off) and ``min_actions`` (the fewest such actions for the check to app
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -26,6 +27,7 @@ from typing import TypeAlias
 
 from xlsxkit.codes import Code
 from xlsxkit.errors import SettingsError
+from xlsxkit.framework.model import Framework
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
 from xlsxkit.inbound.orgs import is_valid_email
 from xlsxkit.problems import Problem, Report, error
@@ -71,6 +73,15 @@ class Settings:
     jobs: int | None = None  # default processes; None: all cores
     #: when a claimed stage is flagged as not supported by the ticks
     consistency: ConsistencyRule = field(default_factory=ConsistencyRule)
+
+    def titled(self, framework: Framework) -> Framework:
+        """FRAMEWORK shown under the campaign's title, when it has one: every place that
+        shows the framework's title (the workbooks' heading, sheet titles and document
+        title, the summary) shows it instead. Ids, wording, version and content hash are
+        the framework's, so round identity and the round's framework are unchanged."""
+        if not self.title:
+            return framework
+        return dataclasses.replace(framework, title=self.title)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -163,7 +163,10 @@ def generate_cmd(
         )
     deadline = cmp.deadline(campaign, deadline)
     _warn_if_past(deadline, dt.date.today())
-    framework = load_framework_or_fail(cmp.framework_path(campaign, framework_path))
+    framework_file = cmp.framework_path(campaign, framework_path)
+    framework = load_framework_or_fail(framework_file)
+    if campaign is not None:
+        framework = campaign.settings.titled(framework)
     template = load_template(cmp.instructions_path(campaign, instructions_path))
     if out_dir is None:
         assert campaign is not None
@@ -192,6 +195,7 @@ def generate_cmd(
             password=password,
             force=force,
             jobs=jobs,
+            framework_file=framework_file,
         )
         return
     request = GenerateRequest(
@@ -263,6 +267,7 @@ def _generate_round(
     password: str | None,
     force: bool,
     jobs: int | None,
+    framework_file: Path,
 ) -> None:
     if force:
         raise click.UsageError(
@@ -294,6 +299,7 @@ def _generate_round(
         return_to=return_to,
         password=password or None,
         jobs=fit_jobs(jobs, batch=len(organisations)),
+        framework_file=framework_file,
     )
     with progress_bar(len(organisations), "Writing workbooks") as advance:
         result = rnd_gen.generate_round(request, progress=advance)
@@ -314,21 +320,57 @@ def _round_report(result: rnd_gen.RoundResult, campaign: cmp.Campaign) -> str:
     else:
         kept = f"; {result.already} written before left as they were" if result.already else ""
         lines = [f"{head}: wrote {n} workbook{'s' * (n != 1)} to {shown}/{kept}."]
+    changes = {c.since_round: c for c in result.changes}
+    for revision in result.changes:
+        lines.extend(_change_lines(revision))
     for c in result.carried:
         line = f"  {c.org_name}: pre-filled from '{c.previous_round}' ({c.answers} answers)"
-        if c.dropped:
+        change = changes.get(c.previous_round)
+        # What the framework block above says already is not repeated for every partner.
+        if c.dropped and (change is None or c.dropped != change.removed):
             line += f"; dropped {len(c.dropped)} no longer in the framework: " + ", ".join(
                 c.dropped
             )
-        if c.added:
+        if c.added and (change is None or c.added != change.added):
             line += f"; {len(c.added)} new since start blank: " + ", ".join(c.added)
         if c.cleared:
             line += "; stages no longer on the ladder cleared: " + ", ".join(c.cleared)
         lines.append(line)
+    unknown = sorted({c.previous_round for c in result.carried if not c.wording_known})
+    for name in unknown:
+        lines.append(
+            f"  The framework has changed since '{name}', whose copy of the framework was not "
+            f"kept (rounds/<round>/framework.yaml, written from this version on): items "
+            f"reworded since cannot be listed; check the wording of the items you changed."
+        )
     if result.carried and result.blank:
         lines.append(f"  Blank (no earlier accepted return): {', '.join(result.blank)}")
     lines.append(f"Manifest: {_shown(result.manifest, campaign)}")
     return "\n".join(lines)
+
+
+def _change_lines(change: rnd_gen.FrameworkChange) -> list[str]:
+    versions = (
+        f" ({change.before} then, {change.after} now)" if change.before != change.after else ""
+    )
+    lines = [f"Framework changes since '{change.since_round}'{versions}:"]
+    if change.added:
+        lines.append(f"  added, starting blank: {', '.join(change.added)}")
+    if change.removed:
+        lines.append(f"  removed, dropped from the pre-fill: {', '.join(change.removed)}")
+    if change.reworded:
+        lines.append(
+            f"  reworded, answers kept (ask partners to re-read them): {', '.join(change.reworded)}"
+        )
+    if change.stages_added:
+        lines.append(f"  stages added: {', '.join(change.stages_added)}")
+    if change.stages_removed:
+        lines.append(
+            f"  stages removed (answers with them cleared): {', '.join(change.stages_removed)}"
+        )
+    if len(lines) == 1:
+        lines.append("  no item added, removed or reworded (other text changed)")
+    return lines
 
 
 def _shown(path: Path, campaign: cmp.Campaign) -> str:

@@ -249,6 +249,8 @@ def _campaign(
         round=round_name,
         sources=sources,
         jobs=fit_jobs(campaign_jobs(campaign, jobs)),
+        framework_explicit=framework_path is not None,
+        title=campaign.settings.title,
         pdf=pdf,
         consistency=consistency,
     )
