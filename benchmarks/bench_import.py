@@ -1,132 +1,143 @@
-"""Benchmark: import N filled returns; report time and peak memory, next to a plain
+"""Benchmark: import N distinct filled returns, all outputs included, next to a plain
 openpyxl loop over the same files measured in the same run.
 
-Run by hand:  python benchmarks/bench_import.py [N] [--jobs J] [--openpyxl-sample K]
-Goal (issue 4): 10,000 returns in 30 s or less on a 2-core machine, with peak memory
-that does not grow with N (the readers run in worker processes; the main process keeps
-only the compact answers).
-
-The returns are generated once into benchmarks/_out/returns-N (git-ignored) and reused.
+Run by hand:  python benchmarks/bench_import.py [N] [KIND ...] [--runs R] [--jobs J]
+                  [--openpyxl-sample K] [--against CODE_DIR] [--profile]
+KIND is one of benchmarks/corpora.py's (default: xlsxwriter openpyxl lo-xlsx lo-ods lo-xls;
+the corpora are built once into benchmarks/_out/corpus, git-ignored). Each run imports the
+N returns in a fresh process (summary workbook and CSV files written), which reports its
+wall time and its own peak memory (VmHWM; the readers are worker processes, reported
+apart). The baseline is openpyxl's read-only, values-only loop over every sheet of K
+files (default 200) per run, one process, scaled to N; it cannot read .ods or .xls.
+Minimum and median over R runs (default 5). ``--against CODE_DIR`` imports with the xlsxkit
+found there too, in the same run; ``--profile`` prints where the main process spends its
+time (one extra run under cProfile).
+Goals (issue 14): >= 8x the openpyxl loop at 1,000 returns of each kind; 10,000 returns in
+<= 12 s on 2 cores; main-process peak <= 300 MB.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
-import random
-import resource
+import statistics
+import subprocess
 import sys
-import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import openpyxl
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
+from benchmarks.corpora import KINDS, SUFFIX, corpus  # noqa: E402
+
+CHILD = """
+import cProfile, pstats, resource, sys, tempfile, time
+from pathlib import Path
 from xlsxkit.app.import_job import import_job
 from xlsxkit.framework.load import require_framework
-from xlsxkit.framework.model import Framework, Organisation
 from xlsxkit.inbound.batch import ImportRequest
 from xlsxkit.resources import bundled_framework
-from xlsxkit.workbook.instructions import load_template
-from xlsxkit.workbook.write import CellValue, WorkbookSpec, write_workbook
 
-HERE = Path(__file__).resolve().parent
-
-
-def _answers(framework: Framework, rng: random.Random) -> dict[tuple[str, str], CellValue]:
-    out: dict[tuple[str, str], CellValue] = {}
-    for c in framework.criteria:
-        if rng.random() < 0.9:
-            out[(c.id, "stage")] = rng.choice(framework.stages).label
-            if rng.random() < 0.3:
-                out[(c.id, "comment")] = "Evidence: minutes of the steering group, March."
-        for a in c.actions:
-            out[(a.id, "done")] = rng.random() < 0.5
-            if rng.random() < 0.2:
-                out[(a.id, "notes")] = "In progress with the comms team."
-    return out
-
-
-def _write(args: tuple[int, str]) -> None:
-    i, folder = args
-    framework = require_framework(bundled_framework())
-    rng = random.Random(i)
-    org = Organisation(id=f"org-{i:05}", name=f"Organisation {i:05}")
-    write_workbook(
-        WorkbookSpec(
-            framework=framework,
-            organisation=org,
-            instructions=load_template(),
-            token=f"{i:016x}",
-            generated_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=i),
-            typed=_answers(framework, rng),
-        ),
-        Path(folder) / f"org-{i:05}.xlsx",
-    )
-
-
-def corpus(n: int) -> Path:
-    folder = HERE / "_out" / f"returns-{n}"
-    if folder.is_dir() and len(list(folder.glob("*.xlsx"))) == n:
-        return folder
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"writing {n} filled returns into {folder} (once)...", flush=True)
-    with ProcessPoolExecutor() as pool:
-        list(pool.map(_write, [(i, str(folder)) for i in range(n)], chunksize=64))
-    return folder
-
-
-def openpyxl_loop(files: list[Path]) -> float:
+folder, jobs, profile = Path(sys.argv[1]), int(sys.argv[2]) or None, sys.argv[3] == "profile"
+fw = require_framework(bundled_framework())
+with tempfile.TemporaryDirectory() as tmp:
+    profiler = cProfile.Profile() if profile else None
     start = time.perf_counter()
-    cells = 0
+    if profiler:
+        profiler.enable()
+    outcome = import_job(
+        ImportRequest(sources=[folder], framework=fw, jobs=jobs),
+        summary_path=Path(tmp) / "summary.xlsx",
+        data_dir=Path(tmp) / "data",
+    )
+    if profiler:
+        profiler.disable()
+    took = time.perf_counter() - start
+    size = (Path(tmp) / "summary.xlsx").stat().st_size
+status = Path("/proc/self/status").read_text()
+peak = int(next(l.split()[1] for l in status.splitlines() if l.startswith("VmHWM"))) / 1024
+worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+if profiler:
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+print(f"{took}|{peak}|{worker}|{outcome.imported}|{size}")
+"""
+
+
+def import_once(code: Path, folder: Path, jobs: int | None, *, profile: bool = False) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder), str(jobs or 0), "profile" if profile else "-"],
+        cwd=code,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-3000:])
+    if profile:
+        print(out.stdout)
+    return out.stdout.strip().splitlines()[-1].split("|")
+
+
+def openpyxl_per_file(files: list[Path]) -> float:
+    import openpyxl
+
+    start = time.perf_counter()
     for path in files:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         for ws in wb.worksheets:
-            for row in ws.iter_rows(values_only=True):
-                cells += len(row)
+            for _row in ws.iter_rows(values_only=True):
+                pass
         wb.close()
-    return time.perf_counter() - start
+    return (time.perf_counter() - start) / len(files)
+
+
+def _s(values: list[float]) -> str:
+    return f"{min(values):6.2f} / {statistics.median(values):6.2f} s"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("n", type=int, nargs="?", default=10_000)
+    parser.add_argument("n", type=int, nargs="?", default=1000)
+    parser.add_argument("kinds", nargs="*", default=list(KINDS))
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=None)
-    parser.add_argument(
-        "--openpyxl-sample",
-        type=int,
-        default=None,
-        help="time openpyxl on this many of the files and scale up (default: all)",
-    )
+    parser.add_argument("--openpyxl-sample", type=int, default=200)
+    parser.add_argument("--against", type=Path, default=None)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    folder = corpus(args.n)
-    framework = require_framework(bundled_framework())
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        outcome = import_job(
-            ImportRequest(sources=[folder], framework=framework, jobs=args.jobs),
-            summary_path=Path(tmp) / "summary.xlsx",
-            data_dir=Path(tmp) / "data",
+    print(f"{args.n} returns per kind, {args.runs} runs; min / median")
+    for kind in args.kinds:
+        folder = corpus(kind, args.n)
+        files = sorted(folder.glob(f"*{SUFFIX.get(kind, '.xlsx')}"))
+        if args.profile:
+            import_once(ROOT, folder, args.jobs, profile=True)
+        ours: list[float] = []
+        before: list[float] = []
+        base: list[float] = []
+        peaks: list[float] = []
+        workers: list[float] = []
+        for _ in range(args.runs):
+            took, peak, worker, imported, size = import_once(ROOT, folder, args.jobs)
+            ours.append(float(took))
+            peaks.append(float(peak))
+            workers.append(float(worker))
+            if args.against:
+                before.append(float(import_once(args.against, folder, args.jobs)[0]))
+            if kind not in ("lo-ods", "lo-xls"):
+                base.append(openpyxl_per_file(files[: args.openpyxl_sample]) * len(files))
+        line = (
+            f"{kind:10} xlsxkit {_s(ours)}  ({imported} accepted, summary {int(size) // 1000} KB,"
+            f" main peak {max(peaks):.0f} MB, largest worker {max(workers):.0f} MB)"
         )
-        elapsed = time.perf_counter() - start
-    main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(
-        f"xlsxkit import: {args.n} returns in {elapsed:.2f} s "
-        f"({outcome.imported} accepted; jobs={args.jobs or os.cpu_count()}), summary and CSVs "
-        f"included; peak RSS main {main_mb:.0f} MB, largest worker {worker_mb:.0f} MB"
-    )
-    files = sorted(folder.glob("*.xlsx"))
-    sample = files[: args.openpyxl_sample] if args.openpyxl_sample else files
-    took = openpyxl_loop(sample)
-    scaled = took * len(files) / len(sample)
-    note = f" (measured on {len(sample)}, scaled)" if len(sample) != len(files) else ""
-    print(
-        f"plain openpyxl loop (read_only, values only, one process): {scaled:.2f} s for "
-        f"{len(files)} files{note}; {scaled / elapsed:.1f}x the xlsxkit import"
-    )
+        if before:
+            line += f"\n{'':10} before  {_s(before)}"
+        if base:
+            ratio = statistics.median(base) / statistics.median(ours)
+            line += f"\n{'':10} openpyxl loop {_s(base)} (scaled from {args.openpyxl_sample})"
+            line += f": xlsxkit is {ratio:.1f}x faster (goal >= 8x)"
+        else:
+            line += "\n           openpyxl loop: n/a (openpyxl reads neither .ods nor .xls)"
+        print(line, flush=True)
     return 0
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.imapserver import imap_server as imap_server  # the real IMAP server fixture
 from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework
 

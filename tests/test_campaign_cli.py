@@ -71,6 +71,21 @@ def test_init_makes_a_campaign_folder_with_settings_and_an_empty_store(tmp_path:
         assert store.integrity_check() == ["ok"]
 
 
+def test_init_says_what_each_file_it_wrote_is_for(tmp_path: Path) -> None:
+    result = run("init", tmp_path / "c", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    listed = [line.split() for line in result.output.splitlines() if line.startswith("  ")]
+    described = {words[0]: " ".join(words[1:]) for words in listed if len(words) > 1}
+    for template in ("email.txt", "reminder.txt", "feedback.txt", "instructions.txt"):
+        assert (tmp_path / "c" / "templates" / template).is_file()
+    assert "xlsxkit send" in described["templates/email.txt"]
+    assert "--remind" in described["templates/reminder.txt"]
+    assert "--feedback" in described["templates/feedback.txt"]
+    assert "Start sheet" in described["templates/instructions.txt"]
+    # Every file gets its own words: none of them falls back to a generic description.
+    assert len(set(described.values())) == len(described)
+
+
 @pytest.mark.parametrize("existing", ["xlsxkit.yaml", "xlsxkit.db"])
 def test_init_never_overwrites_the_settings_or_the_store(existing: str, tmp_path: Path) -> None:
     folder = tmp_path / "c"

@@ -224,3 +224,31 @@ def test_bad_consistency_settings_name_their_line(text: str, line: int, says: st
     assert result.settings is None
     [problem] = result.report.errors
     assert problem.location.line == line and says in problem.message
+
+
+def test_the_seeded_demo_flags_its_messy_return_and_only_where_the_ticks_fall_short(
+    framework: Framework, tmp_path: Path
+) -> None:
+    """The demo (seed 2026): Southbank claims 'Well-developed' for staff engagement with 3
+    of the 7 actions at or below it ticked; every flag agrees with the rule on the CSVs."""
+    from xlsxkit.app.demo import run_demo
+    from xlsxkit.workbook.instructions import load_template
+
+    demo = run_demo(tmp_path / "demo", framework, load_template(), jobs=1)
+    found = [
+        (r.org_id, p)
+        for r, p in demo.outcome.summary.problems
+        if p.code is Code.STAGE_NOT_SUPPORTED
+    ]
+    sheet, row, col = plan_workbook(framework).cell(CRITERION, L.FIELD[F.STAGE])
+    [seeded] = [
+        p
+        for org, p in found
+        if org == "southbank-community-health" and p.location.cell == L.cell_ref(row, col)
+    ]
+    assert seeded.location.sheet == sheet and "3 of the 7 suggested actions" in seeded.message
+    rule = ConsistencyRule()
+    for org in demo.outcome.summary.orgs:
+        expected = {f.criterion_id for f in flags(framework, org.stages, org.done, rule)}
+        got = [p for o, p in found if o == org.org_id]
+        assert len(got) == len(expected), org.org_id

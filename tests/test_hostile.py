@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 from tests.corpus import raw_zip, sheet_part
 from tests.helpers import import_paths, one_answer, orgs, write_filled
 from xlsxkit.codes import Code
-from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
+from xlsxkit.framework.model import Answer, Framework, Provenance, Return, ReturnStatus
 from xlsxkit.inbound import pool
 from xlsxkit.problems import info, warning
 from xlsxkit.workbook import read as reader
@@ -377,6 +377,7 @@ def _sample(tp: object, name: str) -> object:
         "tuple[Problem, ...]": (
             warning(Code.EXTRA_SHEET, "message", file="f", sheet="S", cell="A1"),
         ),
+        "Provenance | None": Provenance(message_id="<m@x>", sender="a@b.c", subject="Re"),
     }
     assert str(tp) in samples, f"add a sample value for field {name}: {tp}"
     return samples[str(tp)]

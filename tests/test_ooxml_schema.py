@@ -148,14 +148,17 @@ def test_a_part_of_an_unknown_namespace_is_an_error(schemas: schema.SchemaSet) -
 
 
 def test_kinds_cover_every_file_xlsxkit_writes_today() -> None:
-    """The list the checks run over: partner workbooks of each shape, and the summary."""
+    """The list the checks run over: partner workbooks of each shape, the summary and a
+    partner's feedback."""
     assert {k.name for k in KINDS} >= {
         "bundled",
         "generic",
         "password",
         "unicode-7x12",
         "emoji-stages",
+        "round2-prefilled",
         "summary",
+        "feedback",
     }
     assert all(Path(built(k).path).stat().st_size > 0 for k in KINDS)
 

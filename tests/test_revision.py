@@ -203,7 +203,7 @@ def test_a_late_partner_cannot_get_a_workbook_of_a_revised_framework_in_an_old_r
     refused = run("generate", "--round", AUTUMN, cwd=campaign)
     assert refused.exit_code == 1, refused.output
     assert "was generated with the framework ip-engaging-people 1.0" in refused.output
-    assert "rounds/2026-autumn/framework.yaml" in refused.output
+    assert "(--framework rounds/2026-autumn/framework.yaml)" in refused.output
     assert not (campaign / "rounds" / "2026-autumn" / "outbox" / "late-partner.xlsx").exists()
     # With the round's own framework, as the message says, the late partner gets theirs.
     kept = campaign / "rounds" / "2026-autumn" / "framework.yaml"

@@ -293,3 +293,17 @@ def test_a_misspelt_placeholder_is_exit_1_naming_the_file_and_line(campaign: Pat
     assert result.exit_code == 1
     assert f"Error: templates/reminder.txt:{line}: unknown placeholder $deadlin;" in result.output
     assert not (campaign / "rounds" / "2027-spring" / "drafts").exists()
+
+
+def test_a_server_that_needs_a_login_stops_the_run_saying_to_give_user(
+    campaign: Path, smtp_ca: trustme.CA, trusted: dict[str, str]
+) -> None:
+    with SmtpServer(ca=smtp_ca, auth=(USER, PASSWORD)) as server:
+        result = send("--smtp", f"127.0.0.1:{server.port}", cwd=campaign, env=trusted)
+    assert result.exit_code == 1
+    assert "the server requires a login (530" in result.output
+    assert "give --user NAME" in result.output
+    assert "South Council  not yet  ben@south.example.org: the run stopped before it" in (
+        result.output
+    )
+    assert server.received == []

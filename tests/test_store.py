@@ -158,9 +158,44 @@ INSERT INTO messages VALUES (1, '2026-autumn', 'north', 'send', 'ann@north.examp
 
 #: Every released schema version, as the script that makes a store of it with data in it.
 #: A new migration adds the frozen DDL of the version before it here.
+#: What version 3 added (collected mail), exactly as it was released, and data it may hold.
+V3_DDL = """
+CREATE TABLE collected_messages (
+    id INTEGER PRIMARY KEY,
+    round_slug TEXT REFERENCES rounds(slug),
+    message_id TEXT NOT NULL DEFAULT '',
+    sender TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL DEFAULT '',
+    mailbox TEXT NOT NULL DEFAULT '',
+    location TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL,
+    collected_at TEXT NOT NULL
+);
+CREATE INDEX collected_messages_by_round ON collected_messages(round_slug);
+CREATE TABLE collected_files (
+    id INTEGER PRIMARY KEY,
+    message_row INTEGER NOT NULL REFERENCES collected_messages(id) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    saved_file TEXT NOT NULL,
+    original_name TEXT NOT NULL DEFAULT '',
+    inside_zip TEXT NOT NULL DEFAULT '',
+    duplicate INTEGER NOT NULL DEFAULT 0 CHECK (duplicate IN (0, 1))
+);
+CREATE INDEX collected_files_by_sha256 ON collected_files(sha256);
+PRAGMA user_version = 3;
+"""
+V3_DATA = """
+INSERT INTO collected_messages VALUES (1, '2026-autumn', '<r1@x>', 'ann@north.example',
+    '2026-11-02T14:00:00+00:00', 'Re: workbook', 'imaps://c@example.org/INBOX', 'UID 7',
+    'saved', '2026-11-02T14:20:00+00:00');
+INSERT INTO collected_files VALUES (1, 1, 'ff', 'inbox/north.xlsx', 'North.xlsx', '', 0);
+"""
+
 FROZEN: dict[int, str] = {
     1: V1_DDL + V1_DATA,
     2: V1_DDL + V1_DATA + V2_DDL + V2_DATA,
+    3: V1_DDL + V1_DATA + V2_DDL + V2_DATA + V3_DDL + V3_DATA,
 }
 
 
@@ -666,6 +701,10 @@ def test_a_store_of_every_released_version_opens_with_its_data(
         messages = store.messages("2026-autumn")
         assert [(m.kind, m.message_id) for m in messages] == (
             [] if version < 2 else [(MessageKind.SEND, "<m1@x>")]
+        )
+        collected = store.collected_provenance()
+        assert [(sha, p.message_id) for sha, p in collected.items()] == (
+            [] if version < 3 else [("ff", "<r1@x>")]
         )
     with Store.open(path) as store:  # opened again: nothing left to migrate, nothing changed
         assert store.schema_version == SCHEMA_VERSION

@@ -47,6 +47,7 @@ class Scope(StrEnum):
     RETURNS = "returned file"
     SETTINGS = "campaign settings file"
     SENDING = "email sent"
+    MAIL = "collected mail"
 
 
 _F, _O, _R = Scope.FRAMEWORK, Scope.ORGANISATIONS, Scope.RETURNS
@@ -689,6 +690,54 @@ class Code(StrEnum):
         _I,
         "An output of xlsxkit itself (a summary workbook, its CSV files or a manifest)",
         "Nothing: it is not a return.",
+    )
+
+    # collected mail (collect): messages and attachments ------------------------------
+    MAIL_UNREADABLE = (
+        "mail-unreadable",
+        Scope.MAIL,
+        _E,
+        "A mail source cannot be read (no such file, a server that refuses the connection "
+        "or the login, a folder that is not there), or a spreadsheet cannot be saved",
+        "Check the path, address or password the message names, then run collect again.",
+    )
+    MAIL_MALFORMED = (
+        "mail-malformed",
+        Scope.MAIL,
+        _E,
+        "A message is damaged or not an email message (no headers, MIME that cannot be "
+        "parsed, parts nested too deep); it was skipped",
+        "Save the message again from the mail program, or save its attachment by hand.",
+    )
+    MAIL_TOO_LARGE = (
+        "mail-too-large",
+        Scope.MAIL,
+        _W,
+        "A message, an attachment or a file in a zip attachment is over the size bounds; it "
+        "was not saved",
+        "Check that it is an assessment workbook; save it by hand if it is.",
+    )
+    MAIL_TOO_COMPLEX = (
+        "mail-too-complex",
+        Scope.MAIL,
+        _W,
+        "A message has more attachments or MIME parts than the bounds; the rest was not read",
+        "Save the remaining attachments by hand if one is a return.",
+    )
+    ATTACHMENT_UNREADABLE = (
+        "attachment-unreadable",
+        Scope.MAIL,
+        _W,
+        "A zip attachment is damaged or has a password; the spreadsheets in it were not saved",
+        "Ask the partner to attach the workbook itself, not zipped.",
+    )
+    REPLY_WITHOUT_WORKBOOK = (
+        "reply-without-workbook",
+        Scope.MAIL,
+        _W,
+        "A partner (matched by the email address in the partner list) replied without "
+        "attaching a workbook",
+        "Read the reply; ask them to attach the workbook they were sent.",
     )
 
 

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 class Role(StrEnum):
     WORKBOOK = "workbook"  # sent to a partner, filled in and returned
-    SUMMARY = "summary"  # read by the coordinator
+    REPORT = "report"  # read by the coordinator (summary) or a partner (feedback), never filled
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,6 +187,30 @@ def summary_workbook(tmp: Path) -> Built:
     return Built(path=out, framework=framework)
 
 
+def feedback_workbook(tmp: Path) -> Built:
+    """A partner's feedback workbook, from an import of six filled returns (enough for the
+    partnership's distributions to be shown) and one with an unreadable date."""
+    from xlsxkit.render.xlsx.feedback import write_feedback
+    from xlsxkit.results.feedback import feedback_view
+
+    framework = bundled()
+    inbox = tmp / "in"
+    inbox.mkdir()
+    names = ("North Trust", "South Council", "East Ünïon", "West & Co", "Upper Vale", "Lowe")
+    found = orgs(*names)
+    for seed, org in enumerate(found, start=1):
+        answers = random_answers(framework, seed)
+        if seed == 1:
+            action = framework.actions[0].id
+            answers[(action, "target_date")] = "3/4/2027 or so"
+        write_filled(framework, inbox / f"{org.id}.xlsx", org, answers)
+    summary = consolidate(framework, import_paths(framework, inbox))
+    out = tmp / "north-trust-feedback.xlsx"
+    view = feedback_view(summary, found[0].id, round_name="2026 autumn")
+    write_feedback(view, framework, out, generated_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    return Built(path=out, framework=framework)
+
+
 KINDS: tuple[FileKind, ...] = (
     FileKind(name="bundled", role=Role.WORKBOOK, build=bundled_workbook),
     FileKind(name="generic", role=Role.WORKBOOK, build=generic_workbook),
@@ -196,9 +220,10 @@ KINDS: tuple[FileKind, ...] = (
     FileKind(name="round2-prefilled", role=Role.WORKBOOK, build=round2_workbook),
     FileKind(
         name="summary",
-        role=Role.SUMMARY,
+        role=Role.REPORT,
         build=summary_workbook,
     ),
+    FileKind(name="feedback", role=Role.REPORT, build=feedback_workbook),
 )
 
 

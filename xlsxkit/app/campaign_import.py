@@ -197,7 +197,13 @@ def _record(
                 reason=r.reason,
                 org_id=r.org_id or None,
                 round_slug=rnd.slug,
-                provenance=None if (r.sha256, raw) in known else {"found": where},
+                provenance=(
+                    {"found": where, **r.provenance.as_dict()}
+                    if r.provenance is not None
+                    else None
+                    if (r.sha256, raw) in known
+                    else {"found": where}
+                ),
             )
             ids[r.source] = record.id
 
@@ -353,6 +359,7 @@ def campaign_import(
             exclude=[rf.summary, pdf_beside(rf.summary), *(rf.data / n for n in _DATA_NAMES)],
             round=rnd.name,
             shown_from=Path(places.root),
+            provenance=store.collected_provenance(),
         )
         if on_count is not None:
             on_count(count_files(import_request))

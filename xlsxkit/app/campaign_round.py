@@ -293,13 +293,13 @@ def _same_framework(request: RoundRequest, rnd: RoundRecord) -> None:
     if rnd.framework_hash == fw.content_hash:
         return
     copy = request.campaign.folder.round(rnd.slug).framework
-    kept = f"; the round's framework is kept in {shown_path(copy)}" if copy.is_file() else ""
+    option = f"--framework {shown_path(copy)}" if copy.is_file() else "--framework FILE"
     raise CampaignError(
         f"the round '{rnd.name}' was generated with the framework {rnd.framework_id} "
         f"{rnd.framework_version}, and the framework given ({fw.id} {fw.version}) differs "
-        f"from it: every workbook of a round must follow the same framework{kept}. To add a "
-        f"late partner to '{rnd.name}', run generate with that framework (--framework "
-        f"FILE); to use the revised one, start a new round with --round NAME"
+        f"from it: every workbook of a round must follow the same framework. To add a late "
+        f"partner to '{rnd.name}', give its framework ({option}); to use the revised one, "
+        "start a new round with --round NAME"
     )
 
 

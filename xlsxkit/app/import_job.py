@@ -9,6 +9,7 @@ together at the end.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing as mp
 import os
@@ -25,6 +26,7 @@ from xlsxwriter.exceptions import XlsxFileError
 from xlsxkit.errors import OutputError, PdfError
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.inbound.batch import ImportRequest, ImportResult, run_import
+from xlsxkit.inbound.mail.ledger import provenance_in
 from xlsxkit.outfiles import (
     OutputRefused,
     OutputSet,
@@ -275,6 +277,10 @@ def import_job(
     left as it was, and the outcome's ``pdf_error`` says why."""
     targets = output_targets(summary_path, data_dir, extra_data, pdf=pdf)
     check_outputs(targets, request.sources)
+    # The email each collected file came from: collected.csv beside the files (collect
+    # --out) under what the caller knows (a campaign's store).
+    found = provenance_in(request.sources)
+    request = dataclasses.replace(request, provenance={**found, **(request.provenance or {})})
     with locked(unique_parents(targets), what="the outputs"):
         result = run_import(request, progress=progress)
         checkpoint("import:read")
@@ -310,6 +316,8 @@ def import_job(
                         outs.temp(summary_path),
                         generated_at=generated_at,
                         tmpdir=outs.scratch(summary_path),
+                        data_dir=data_dir,
+                        final_path=summary_path,
                     )
                 except (OSError, XlsxFileError) as exc:
                     raise write_failure(summary_path, "the summary", exc) from None

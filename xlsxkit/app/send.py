@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Organisation
 from xlsxkit.inbound.orgs import org_problems_text, read_org_list
 from xlsxkit.outbound.mail.compose import Sender
-from xlsxkit.outbound.mail.dispatch import DispatchReport, Options, Planned, dispatch
+from xlsxkit.outbound.mail.dispatch import DispatchReport, Line, Options, Planned, dispatch
 from xlsxkit.outbound.mail.ledger import (
     LOG_NAME,
     CsvLedger,
@@ -76,6 +76,8 @@ class SendRequest:
     mail_from: str = ""
     reply_to: str = ""
     today: dt.date | None = None
+    #: Called with each partner's line as soon as it is known (a long run shows progress).
+    progress: Callable[[Line], None] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,9 +250,17 @@ def _run(
             ledger=MemoryLedger(ledger.entries()),
             sender=sender,
             options=options,
+            progress=request.progress,
         )
     with locked([outbox], what="the workbooks being sent"):
-        return dispatch(planned, transport=transport, ledger=ledger, sender=sender, options=options)
+        return dispatch(
+            planned,
+            transport=transport,
+            ledger=ledger,
+            sender=sender,
+            options=options,
+            progress=request.progress,
+        )
 
 
 # --------------------------------------------------------------------------------------

@@ -118,6 +118,36 @@ _V2 = Migration(
     ),
 )
 
+_V3 = Migration(
+    version=3,
+    description="mail collected (messages read by collect) and the spreadsheets saved from it",
+    statements=(
+        """CREATE TABLE collected_messages (
+            id INTEGER PRIMARY KEY,
+            round_slug TEXT REFERENCES rounds(slug),
+            message_id TEXT NOT NULL DEFAULT '',
+            sender TEXT NOT NULL DEFAULT '',
+            date TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
+            mailbox TEXT NOT NULL DEFAULT '',
+            location TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL,
+            collected_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX collected_messages_by_round ON collected_messages(round_slug)",
+        """CREATE TABLE collected_files (
+            id INTEGER PRIMARY KEY,
+            message_row INTEGER NOT NULL REFERENCES collected_messages(id) ON DELETE CASCADE,
+            sha256 TEXT NOT NULL,
+            saved_file TEXT NOT NULL,
+            original_name TEXT NOT NULL DEFAULT '',
+            inside_zip TEXT NOT NULL DEFAULT '',
+            duplicate INTEGER NOT NULL DEFAULT 0 CHECK (duplicate IN (0, 1))
+        )""",
+        "CREATE INDEX collected_files_by_sha256 ON collected_files(sha256)",
+    ),
+)
+
 #: Every migration, in order. Never edit a released one: add the next.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = MIGRATIONS[-1].version

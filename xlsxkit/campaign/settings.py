@@ -29,7 +29,6 @@ from xlsxkit.codes import Code
 from xlsxkit.errors import SettingsError
 from xlsxkit.framework.model import Framework
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path, load_yaml
-from xlsxkit.inbound.orgs import is_valid_email
 from xlsxkit.problems import Problem, Report, error
 from xlsxkit.results.consistency import MAX_MIN_ACTIONS, ConsistencyRule, parse_share
 
@@ -232,6 +231,10 @@ class _Checker:
         address = value
         if named and (match := _NAMED.fullmatch(value)):
             address = match.group(1)
+        # here, not at the top: the partner list's module loads the workbook readers, which
+        # 'xlsxkit validate' (it reads the settings) has no use for
+        from xlsxkit.inbound.orgs import is_valid_email
+
         if not is_valid_email(address):
             example = "Programme team <name@example.org>" if named else "name@example.org"
             self.problem(

@@ -22,7 +22,8 @@ The store is in parts, each a small module: the schema and its migrations
 (:mod:`~xlsxkit.campaign.schema`), the connection and its SQL plumbing
 (:mod:`~xlsxkit.campaign.store_sql`), organisations/rounds/workbooks
 (:mod:`~xlsxkit.campaign.store_rounds`), files (``store_files``), accepted returns
-(``store_answers``) and messages (``store_messages``). :class:`Store` puts them together and
+(``store_answers``), messages (``store_messages``) and collected mail
+(``store_collected``). :class:`Store` puts them together and
 opens and migrates the file; every name callers use is importable from here.
 """
 
@@ -50,6 +51,9 @@ from xlsxkit.campaign.schema import MIGRATIONS as MIGRATIONS
 from xlsxkit.campaign.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from xlsxkit.campaign.schema import Migration as Migration
 from xlsxkit.campaign.store_answers import AnswersMixin
+from xlsxkit.campaign.store_collected import CollectedFile as CollectedFile
+from xlsxkit.campaign.store_collected import CollectedMessageRecord as CollectedMessageRecord
+from xlsxkit.campaign.store_collected import CollectedMixin
 from xlsxkit.campaign.store_files import FilesMixin
 from xlsxkit.campaign.store_messages import MessagesMixin
 from xlsxkit.errors import StoreBusy as StoreBusy
@@ -64,7 +68,7 @@ BUSY_TIMEOUT = 30.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class Store(FilesMixin, AnswersMixin, MessagesMixin):
+class Store(FilesMixin, AnswersMixin, MessagesMixin, CollectedMixin):
     """An open campaign store. Use :meth:`open`; close it (or use it as a context manager).
 
     Read methods return frozen records. Write methods run in the current

@@ -53,6 +53,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "xlsxkit.cli.import_:import_cmd",
         "Import returned workbooks and write the consolidated progress summary.",
     ),
+    "collect": (
+        "xlsxkit.cli.collect:collect_cmd",
+        "Save the spreadsheets partners sent back by email into the round's inbox.",
+    ),
+    "feedback": (
+        "xlsxkit.cli.feedback:feedback_cmd",
+        "Write a feedback workbook for every partner with an accepted return.",
+    ),
     "send": (
         "xlsxkit.cli.send:send_cmd",
         "Email every partner its workbook: as drafts, or through SMTP.",

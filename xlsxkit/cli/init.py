@@ -16,6 +16,9 @@ _WHAT = {
     "schema.json": "lets editors such as VS Code check framework.yaml as you type",
     "partners.csv": "the partner list: add one row per organisation under the header",
     "templates/instructions.txt": "the how-to text on each workbook's Start sheet",
+    "templates/email.txt": "the email sent with each partner's workbook (xlsxkit send)",
+    "templates/reminder.txt": "the reminder to partners yet to return (xlsxkit send --remind)",
+    "templates/feedback.txt": "the email sent with each partner's feedback (send --feedback)",
     "xlsxkit.yaml": "the campaign settings: title, return address, default deadline",
     "xlsxkit.db": "the campaign's memory (rounds, workbooks, returns); never edit it",
 }
@@ -59,7 +62,7 @@ def init_cmd(directory: Path) -> None:
     width = max(len(str(p)) for p in starter.files)
     lines = [f"Wrote {len(starter.files)} files to {starter.directory}:"]
     for rel in starter.files:
-        what = _WHAT.get(rel.as_posix(), "a template for the workbooks' wording")
+        what = _WHAT.get(rel.as_posix(), "a template of xlsxkit's wording")
         lines.append(f"  {rel.as_posix():<{width}}  {what}")
     xlsxkit = _command()
     lines.append("Next: fill in partners.csv, then run, in that folder:")

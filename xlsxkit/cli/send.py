@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -289,8 +291,9 @@ def send_cmd(
 
     \b
     Exit codes: 0 done (partners skipped for having no address, or already sent, included);
-    1 a message failed or may not have arrived, the server could not be used, or an input
-    is invalid; 2 usage error; 130 interrupted (Ctrl-C): what was sent is recorded.
+    1 a message of this run failed or was cut off (it may have arrived), the server could
+    not be used, or an input is invalid; 2 usage error; 130 interrupted (Ctrl-C): what was
+    sent is recorded.
     """
     if remind and feedback:
         raise click.UsageError("give --remind or --feedback, not both")
@@ -320,6 +323,7 @@ def send_cmd(
         return_to=return_to,
         mail_from=mail_from,
         reply_to=reply_to,
+        progress=_progress(),
     )
     result = send(request)
     click.echo(_text(result))
@@ -339,6 +343,19 @@ _SHOWN = {
     Result.SKIPPED: Result.SKIPPED.value,
     Result.NOT_ATTEMPTED: "not yet",
 }
+
+
+def _progress() -> Callable[[Line], None] | None:
+    """In a terminal, each message as it goes (a run with --pause takes minutes); the report
+    follows at the end."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(line: Line) -> None:
+        if line.result in (Result.SENT, Result.DRAFTED, Result.FAILED, Result.UNCONFIRMED):
+            click.echo(f"... {line.org_name} ({line.to}): {_SHOWN[line.result]}", err=True)
+
+    return show
 
 
 def _line(line: Line, width: int) -> str:

@@ -223,6 +223,32 @@ def _answer(
     )
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Provenance:
+    """The email a returned file came from (recorded by ``xlsxkit collect``): its
+    Message-ID, sender address, Date (ISO), Subject, and the mailbox it was read from."""
+
+    message_id: str = ""
+    sender: str = ""
+    date: str = ""
+    subject: str = ""
+    mailbox: str = ""
+
+    def label(self) -> str:
+        """ "from / date / subject", as the Returns sheet shows it."""
+        return " / ".join(t for t in (self.sender, self.date[:10], self.subject) if t)
+
+    def as_dict(self) -> dict[str, str]:
+        """The agreed keys: message_id, from, date, subject, mailbox."""
+        return {
+            "message_id": self.message_id,
+            "from": self.sender,
+            "date": self.date,
+            "subject": self.subject,
+            "mailbox": self.mailbox,
+        }
+
+
 @dataclass(frozen=True, kw_only=True)
 class Return:
     """A file that came back, with its verdict and, when readable, its answers.
@@ -250,6 +276,7 @@ class Return:
     file_saved_at: str = ""  # ISO timestamp of the file's modification time (the fallback)
     answers: tuple[Answer, ...] = ()
     problems: tuple[Problem, ...] = ()  # warnings about an accepted file
+    provenance: Provenance | None = None  # the email it came from, when collected
 
     @property
     def code(self) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxkit.framework.model import Framework, Return
+from xlsxkit.framework.model import Framework, Provenance, Return
 from xlsxkit.inbound.discover import discover
 from xlsxkit.inbound.pool import Job, read_all
 from xlsxkit.inbound.resolve import ImportResult, resolve
@@ -34,6 +34,8 @@ class ImportRequest:
     round: str | None = None
     #: Show the files below this absolute folder relative to it (the campaign folder).
     shown_from: Path | None = None
+    #: The email each collected file came from, by sha256 (``xlsxkit collect``).
+    provenance: Mapping[str, Provenance] | None = None
 
 
 def run_import(
@@ -55,7 +57,14 @@ def run_import(
         now=now,
         expected_round=request.round,
     )
-    return dataclasses.replace(result, locations={f.display: f.path for f in found.files})
+    known = request.provenance or {}
+    returns = tuple(
+        dataclasses.replace(r, provenance=known[r.sha256]) if r.sha256 in known else r
+        for r in result.returns
+    )
+    return dataclasses.replace(
+        result, returns=returns, locations={f.display: f.path for f in found.files}
+    )
 
 
 def count_files(request: ImportRequest) -> int:

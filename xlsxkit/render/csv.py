@@ -12,7 +12,22 @@ from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.results.views import chase_list
 
-RETURNS_COLUMNS = ("source", "org_id", "org_name", "status", "reason", "saved_at", "sha256")
+RETURNS_COLUMNS = (
+    "source",
+    "org_id",
+    "org_name",
+    "status",
+    "reason",
+    "saved_at",
+    "sha256",
+    # added with collect: the email the file came from (appended, as stages.csv's columns)
+    "message_id",
+    "from",
+    "date",
+    "subject",
+    "mailbox",
+)
+_NO_EMAIL = ("", "", "", "", "")
 STAGES_COLUMNS = (
     "org_id",
     "org_name",
@@ -86,9 +101,10 @@ def write_data(summary: Summary, out_dir: Path, *, files: DataFiles | None = Non
         files = data_files(out_dir)
     returns = [
         (r.source, r.org_id, r.org_name, r.status, r.reason, r.saved_at, r.sha256)
+        + (tuple(r.provenance.as_dict().values()) if r.provenance else _NO_EMAIL)
         for r in summary.returns
     ] + [
-        ("", m.org_id, m.org_name, ReturnStatus.MISSING, m.reason, "", "")
+        ("", m.org_id, m.org_name, ReturnStatus.MISSING, m.reason, "", "", *_NO_EMAIL)
         for m in chase_list(summary) or ()
     ]
     write_csv(files.returns, RETURNS_COLUMNS, returns)

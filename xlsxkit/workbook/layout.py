@@ -15,6 +15,7 @@ stored in the workbook so that a later xlsxkit can still read an older workbook.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass
@@ -222,6 +223,7 @@ def wording_hash(text: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:WORDING_HASH_LENGTH]
 
 
+@functools.lru_cache(maxsize=4096)  # a reader asks for the same few columns thousands of times
 def col_letter(col: int) -> str:
     """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
     out = ""
@@ -232,6 +234,7 @@ def col_letter(col: int) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=16384)
 def cell_ref(row: int, col: int) -> str:
     """0-based (row, col) -> "E12"."""
     return f"{col_letter(col)}{row + 1}"

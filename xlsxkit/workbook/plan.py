@@ -227,6 +227,20 @@ def _identity(framework: Framework) -> IdentityPlan:
     )
 
 
+_PLANS: dict[int, tuple[Framework, WorkbookPlan]] = {}
+
+
+def default_plan(framework: Framework) -> WorkbookPlan:
+    """:func:`plan_workbook` with its defaults, made once per framework object: a reader
+    plans the same framework for every return of a batch (the plan is never changed)."""
+    held = _PLANS.get(id(framework))
+    if held is None or held[0] is not framework:
+        if len(_PLANS) > 8:
+            _PLANS.clear()
+        held = _PLANS[id(framework)] = (framework, plan_workbook(framework))
+    return held[1]
+
+
 def plan_workbook(
     framework: Framework,
     *,

@@ -18,9 +18,10 @@ import datetime as dt
 from pathlib import Path
 
 from xlsxkit.names import make_sheet_names
+from xlsxkit.render.csv import data_files
 from xlsxkit.render.xlsx.book import Book
 from xlsxkit.render.xlsx.dashboard import write_dashboard
-from xlsxkit.render.xlsx.data import write_data_actions, write_data_stages
+from xlsxkit.render.xlsx.data import InCsv, write_data_actions, write_data_stages
 from xlsxkit.render.xlsx.dimension import write_dimension
 from xlsxkit.render.xlsx.lists import (
     write_comments,
@@ -58,8 +59,12 @@ def write_summary(
     *,
     generated_at: dt.datetime | None = None,
     tmpdir: Path | None = None,
+    data_dir: Path | None = None,
+    final_path: Path | None = None,
 ) -> None:
-    """Write the summary workbook to PATH (XlsxWriter's temporary files in TMPDIR)."""
+    """Write the summary workbook to PATH (XlsxWriter's temporary files in TMPDIR). With
+    DATA_DIR (where the CSV files go), a long data table is left to its CSV file, linked
+    from the summary as it will be at FINAL_PATH (default PATH; see :mod:`.data`)."""
     book = Book(summary, path, generated_at or dt.datetime.now(dt.UTC), tmpdir)
     fw = summary.framework
     dim_names = make_sheet_names([d.name for d in fw.dimensions], reserved=SHEETS)
@@ -78,6 +83,10 @@ def write_summary(
     write_comments(book, book.sheet("Comments"), views.comments(summary))
     write_returns(book, book.sheet("Returns"), views.chase_list(summary))
     write_problems(book, book.sheet("Problems"), views.problems(summary))
-    write_data_stages(book, book.sheet("Data (stages)"))
-    write_data_actions(book, book.sheet("Data (actions)"))
+    csvs = data_files(data_dir) if data_dir is not None else None
+    shown = final_path or path
+    stages = InCsv.beside(csvs.stages, shown) if csvs else None
+    actions = InCsv.beside(csvs.actions, shown) if csvs else None
+    write_data_stages(book, book.sheet("Data (stages)"), csv=stages)
+    write_data_actions(book, book.sheet("Data (actions)"), csv=actions)
     book.close(first)

@@ -2,12 +2,24 @@
 
 Their cells are written row by row as plain values into a constant-memory worksheet that
 still holds an Excel table (:mod:`xlsxkit.render.xlsx.streaming`).
+
+A table of more than :data:`MAX_SHEET_ROWS` rows is not drawn when its CSV file is written
+too: its sheet says where the table is (with a link to the file) and how many rows it has.
+Why: every other sheet grows with what a person reads (organisations, criteria, their own
+comments), but a data table grows with organisations times actions, and drawing it cell by
+cell cost more than reading every return (issue 14: at 1,000 returns the per-action table
+is 29,000 rows and 319,000 cells, 44% of the summary's time). A table that long is
+filtered and pivoted in the CSV anyway, which Excel and LibreOffice open as they open a
+workbook; the CSV holds every row, untruncated.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
 
 from xlsxkit.render.csv import ACTIONS_COLUMNS, STAGES_COLUMNS
 from xlsxkit.render.xlsx.book import Book, Sheet
@@ -31,6 +43,9 @@ DATA_WIDTHS = {
 
 Value = str | int | bool | None
 
+#: The most rows a data table is drawn with when its CSV file holds it too (see above).
+MAX_SHEET_ROWS: Final = 10_000
+
 
 def write_table(
     book: Book,
@@ -40,9 +55,15 @@ def write_table(
     headers: Sequence[str],
     rows: Iterable[Sequence[Value]],
     total: int,
+    *,
+    csv: InCsv | None = None,
 ) -> None:
     """An Excel table with filters, its cells written row by row as plain values. Texts
-    must already fit a cell (see :meth:`Book.partner_text`)."""
+    must already fit a cell (see :meth:`Book.partner_text`). With CSV (the file that holds
+    the same table), a table of more than :data:`MAX_SHEET_ROWS` rows is left to it."""
+    if csv is not None and total > MAX_SHEET_ROWS:
+        _pointer(book, sh, title, total, csv)
+        return
     book.title(sh, title, "An Excel table: use the arrows in the header row to filter and sort.")
     ws = sh.ws
     for col, header in enumerate(headers):
@@ -88,7 +109,38 @@ def write_table(
     book.truncation_note(sh, n, total, "rows")
 
 
-def write_data_stages(book: Book, sh: Sheet) -> None:
+@dataclass(frozen=True, kw_only=True)
+class InCsv:
+    """The CSV file that holds a data table too: its path as shown, and the link to it from
+    the summary's folder."""
+
+    path: Path
+    link: str
+
+    @classmethod
+    def beside(cls, csv: Path, summary: Path) -> InCsv:
+        try:
+            link = os.path.relpath(csv.absolute(), summary.absolute().parent)
+        except ValueError:  # another drive (Windows): the full path
+            link = str(csv.absolute())
+        return cls(path=csv, link=link)
+
+
+def _pointer(book: Book, sh: Sheet, title: str, total: int, csv: InCsv) -> None:
+    """The sheet of a table left to its CSV file: where it is, and why."""
+    book.title(sh, title, f"{total:,} rows: this table is in the CSV file {csv.path.name}.")
+    book.text_line(
+        sh,
+        f"With more than {MAX_SHEET_ROWS:,} rows it is not repeated here: open {csv.path} in "
+        "Excel or LibreOffice to filter, sort or pivot it (every row, every text in full).",
+        "subtitle",
+    )
+    if len(csv.link) < 200:  # Excel's limit for a link is 255 characters
+        sh.ws.write_url(sh.row, 0, "external:" + csv.link, string=f"Open {csv.path.name}")
+        sh.row += 1
+
+
+def write_data_stages(book: Book, sh: Sheet, *, csv: InCsv | None = None) -> None:
     s, text = book.s, book.partner_text
     write_table(
         book,
@@ -112,10 +164,11 @@ def write_data_stages(book: Book, sh: Sheet) -> None:
             for r in s.stage_rows()
         ),
         s.n_stage_rows,
+        csv=csv,
     )
 
 
-def write_data_actions(book: Book, sh: Sheet) -> None:
+def write_data_actions(book: Book, sh: Sheet, *, csv: InCsv | None = None) -> None:
     s, text = book.s, book.partner_text
     write_table(
         book,
@@ -140,4 +193,5 @@ def write_data_actions(book: Book, sh: Sheet) -> None:
             for r in s.action_rows()
         ),
         s.n_action_rows,
+        csv=csv,
     )

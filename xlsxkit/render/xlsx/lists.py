@@ -211,8 +211,17 @@ def write_comments(book: Book, sh: Sheet, comments: Iterable[views.CommentView])
 
 #: The Returns sheet's columns; sha256 comes last and is left out of the printed area (it
 #: is for matching files, not for reading, and would shrink the printed text to fit).
-RETURNS_HEADERS = ("File", "Status", "Organisation", "Org id", "Saved at (UTC)", "Reason", "sha256")
-RETURNS_WIDTHS = (40, 12, 26, 16, 30, CHASE_REASON_WIDTH, 12)
+RETURNS_HEADERS = (
+    "File",
+    "Status",
+    "Organisation",
+    "Org id",
+    "Saved at (UTC)",
+    "Reason",
+    "Email: from / date / subject",
+    "sha256",
+)
+RETURNS_WIDTHS = (40, 12, 26, 16, 30, CHASE_REASON_WIDTH, 50, 12)
 
 
 def _time_serial(text: str) -> float | None:
@@ -254,13 +263,14 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
                 r.org_id,
                 saved(r.saved_at),
                 r.reason,
+                r.provenance.label() if r.provenance else "",
                 r.sha256,
             )
             for r in book.s.returns
         ),
         "files",
         empty="No files were found.",
-        no_wrap=frozenset({6}),
+        no_wrap=frozenset({7}),
         intro=_admin_counts,
     )
     sh.skip()

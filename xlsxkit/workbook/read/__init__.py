@@ -23,7 +23,7 @@ from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
 from xlsxkit.problems import Problem, error
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.normalise import StageMatcher, is_blank, text_value
-from xlsxkit.workbook.plan import plan_workbook
+from xlsxkit.workbook.plan import default_plan
 from xlsxkit.workbook.read.answers import Context, read_answer, read_text
 from xlsxkit.workbook.read.book import Book, open_workbook, short
 from xlsxkit.workbook.read.identity import read_identity, workbook_stage_labels
@@ -165,7 +165,7 @@ def _parse(data: bytes, zip_info: ZipInfo | None, state: ReadState) -> Return:
         name: set(scan.formulas_without_value)
         for name, scan in (zip_info.sheets.items() if zip_info else [])
     }
-    plan = plan_workbook(fw)
+    plan = default_plan(fw)
     rows = find_rows(book, names, identity_sheet, identity, plan, state)
     if generic:
         org_field = L.FIELD[L.FieldName.ORG_NAME]

@@ -33,7 +33,12 @@ _CHARACTERS = {b"line-break": b"&#10;", b"tab": b"&#9;"}
 def normalise_content(xml: bytes) -> bytes | None:
     """``content.xml`` as calamine reads it faithfully, or None when it is already so
     (then the container is parsed as it is)."""
-    if not (_INDENTED.search(xml) or _SPECIAL.search(xml)):
+    # The line break after the XML declaration (LibreOffice writes one) is not indentation:
+    # looking from the declaration's end keeps LibreOffice's files off the slow path.
+    prolog = (
+        xml.find(b"?>", 0, 200) + 2 if xml[:10].lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0
+    )
+    if not (_INDENTED.search(xml, max(prolog, 0)) or _SPECIAL.search(xml)):
         return None
     out: list[bytes] = []
     pos = 0

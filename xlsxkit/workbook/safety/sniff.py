@@ -63,6 +63,11 @@ XLSXKIT_CSV_HEADERS: Final = {
     "org_id,org_name,criterion_id,previous_round,previous_stage_id,stage_id,change": (
         "progress.csv"
     ),
+    # with collect: returns.csv gained the email's columns; collect's log beside its files
+    "source,org_id,org_name,status,reason,saved_at,sha256,message_id,from,date,subject,"
+    "mailbox": "returns.csv",
+    "file,sha256,original_name,inside_zip,already_saved,message_id,from,date,subject,mailbox,"
+    "location,outcome": "collected.csv",
 }
 
 

@@ -112,10 +112,9 @@ def trim_sheet_xml(xml: bytes) -> tuple[bytes, int]:
     return out, dropped
 
 
-def scan_sheet(part: str, xml: bytes) -> SheetScan:
-    """Measure one sheet's XML: whether it reaches beyond the bounds, and which formula
-    cells have no saved value."""
-    scan = SheetScan(part=part, beyond_bounds=beyond_bounds(xml))
+def formulas_without_value(xml: bytes) -> list[str]:
+    """A1 references of the cells in XML with a formula but no saved value."""
+    out: list[str] = []
     for m in _FORMULA.finditer(xml):
         start = xml.rfind(b"<c ", 0, m.start())
         end = xml.find(b"</c>", m.end())
@@ -124,7 +123,15 @@ def scan_sheet(part: str, xml: bytes) -> SheetScan:
         if b"<v" not in xml[m.start() : end]:
             ref = _R_ANY.search(xml, start, xml.find(b">", start) + 1)
             if ref:
-                scan.formulas_without_value.append(
-                    ref.group(1).decode().upper() + ref.group(2).decode()
-                )
-    return scan
+                out.append(ref.group(1).decode().upper() + ref.group(2).decode())
+    return out
+
+
+def scan_sheet(part: str, xml: bytes) -> SheetScan:
+    """Measure one sheet's XML: whether it reaches beyond the bounds, and which formula
+    cells have no saved value."""
+    return SheetScan(
+        part=part,
+        beyond_bounds=beyond_bounds(xml),
+        formulas_without_value=formulas_without_value(xml),
+    )

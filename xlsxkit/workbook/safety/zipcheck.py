@@ -17,7 +17,6 @@ import io
 import re
 import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -25,8 +24,10 @@ from xlsxkit.codes import Code
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.safety.odf import normalise_content
 from xlsxkit.workbook.safety.rejection import SEND_WORKBOOK, NotAReturn, Rejection
+from xlsxkit.workbook.safety.rezip import rebuild
 from xlsxkit.workbook.safety.sniff import SPREADSHEET_SUFFIXES, ZIP_MAGIC
-from xlsxkit.workbook.safety.trim import SheetScan, beyond_bounds, scan_sheet, trim_sheet_xml
+from xlsxkit.workbook.safety.stream import Damaged, PartScan, scan_bytes, scan_part
+from xlsxkit.workbook.safety.trim import SheetScan, beyond_bounds, trim_sheet_xml
 
 MAX_ZIP_ENTRIES: Final = 1000
 MAX_ENTRY_BYTES: Final = 32 * 1024 * 1024  # uncompressed, per entry (a form sheet: ~150 KB)
@@ -42,8 +43,6 @@ class ZipInfo:
     trimmed: bytes | None = None
     trimmed_sheets: dict[str, int] = field(default_factory=dict)  # sheet -> cells dropped
 
-
-_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -102,27 +101,48 @@ def inspect_zip(data: bytes) -> ZipInfo:
         by_key[key] = info
     fmt = _container_format(zf, by_key)
 
-    # Decompress every part a reader opens, within the bounds (never past its declared
-    # size, CRC checked), refusing XML with DOCTYPE/ENTITY declarations.
+    # One pass over every part a reader opens (workbook.safety.stream): inflated once,
+    # never past its declared size, CRC checked, refused with DOCTYPE/ENTITY declarations,
+    # and each sheet measured against the reading bounds as it goes. The workbook's own
+    # list of sheets comes first, so that each part is known to be a sheet or not when
+    # it is read.
     parts: dict[str, bytes] = {}
-    wanted = _wanted_parts(fmt)
+    scans: dict[str, PartScan] = {}
+    starts: dict[str, int] = {}
 
-    def read(key: str, *, keep: bool) -> None:
+    def read(key: str, *, sheet: bool, keep: bool) -> PartScan:
         info = by_key[key]
+        starts[key] = start = _entry_start(data, info)
         try:
-            content = _read_entry(data, info, keep=keep)
-        except zipfile.BadZipFile:
-            raise Rejection(
-                Code.CORRUPT,
-                f"the file is damaged (part {info.filename!r} does not unpack); "
-                f"{SEND_WORKBOOK}, attached again",
-            ) from None
-        if content is not None:
-            parts[key] = content
+            scan = scan_part(
+                data,
+                info.filename,
+                start,
+                info.compress_size,
+                info.file_size,
+                info.compress_type,
+                info.CRC,
+                sheet=sheet,
+                keep=keep,
+            )
+        except Damaged:
+            raise _damaged(info) from None
+        if keep and scan.content is not None:
+            parts[key] = scan.content
+        return scan
 
+    wanted = _wanted_parts(fmt)
     for key in by_key:
-        if _is_parsed(fmt, key):
-            read(key, keep=key in wanted or _is_sheet_part(fmt, key))
+        if key in wanted:
+            read(key, sheet=False, keep=True)
+    sheet_parts = _sheet_parts(parts) if fmt != "ods" else {}
+    sheet_keys = set(sheet_parts.values())
+    for key in by_key:
+        if key in wanted:
+            if key in sheet_keys:  # a relationship naming a control part as a sheet
+                scans[key] = scan_bytes(parts[key], sheet=True)
+        elif key in sheet_keys or _is_parsed(fmt, key):
+            scans[key] = read(key, sheet=key in sheet_keys, keep=False)
 
     result = ZipInfo(format=fmt)
     if fmt in ("xlsx", "xlsm"):
@@ -133,14 +153,17 @@ def inspect_zip(data: bytes) -> ZipInfo:
                 "this is a summary workbook written by 'xlsxkit import' (an xlsxkit output), "
                 "not a return; it was not read",
             )
-        # A sheet may be any part the workbook's relationships name: check it too.
-        for part in _sheet_parts(parts).values():
-            if part in by_key and part not in parts:
-                read(part, keep=True)
         result.saved_at = _ooxml_saved_at(core)
-        _scan_ooxml_sheets(parts, result)
+        for name, part in sheet_parts.items():
+            scan = scans.get(part)
+            if scan is not None:
+                result.sheets[name] = SheetScan(
+                    part=part,
+                    beyond_bounds=scan.beyond_bounds,
+                    formulas_without_value=list(scan.formulas_without_value),
+                )
         if any(s.beyond_bounds for s in result.sheets.values()):
-            result.trimmed, result.trimmed_sheets = _trim_ooxml(zf, infos, parts, result)
+            result.trimmed, result.trimmed_sheets = _trim_ooxml(data, infos, starts, scans, result)
     else:
         if b"encryption-data" in parts.get("meta-inf/manifest.xml", b""):
             raise Rejection(
@@ -153,6 +176,14 @@ def inspect_zip(data: bytes) -> ZipInfo:
         if compacted is not None:
             result.trimmed = _rebuilt_ods(infos, parts, compacted)
     return result
+
+
+def _damaged(info: zipfile.ZipInfo) -> Rejection:
+    return Rejection(
+        Code.CORRUPT,
+        f"the file is damaged (part {info.filename!r} does not unpack); "
+        f"{SEND_WORKBOOK}, attached again",
+    )
 
 
 _CREATOR = re.compile(rb"<dc:creator>\s*xlsxkit\s*</dc:creator>")
@@ -246,13 +277,9 @@ def _is_parsed(fmt: str, key: str) -> bool:
     )
 
 
-def _is_sheet_part(fmt: str, key: str) -> bool:
-    return fmt != "ods" and key.startswith("xl/worksheets/") and key.endswith(".xml")
-
-
-def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | None:
-    """Unpack one part straight from the container's bytes, never past its declared size,
-    and check its CRC; refuse XML with DOCTYPE/ENTITY declarations."""
+def _entry_start(data: bytes, info: zipfile.ZipInfo) -> int:
+    """Where the part's compressed bytes start in DATA, from its local header; refuses
+    encrypted parts and compression methods spreadsheet apps do not use."""
     if info.flag_bits & 0x1:
         raise Rejection(
             Code.PASSWORD_PROTECTED,
@@ -260,42 +287,16 @@ def _read_entry(data: bytes, info: zipfile.ZipInfo, *, keep: bool) -> bytes | No
             "unprotected (sheet protection is fine)",
         )
     offset = info.header_offset
-    if data[offset : offset + 4] != ZIP_MAGIC:
-        raise zipfile.BadZipFile(info.filename)
-    name_len, extra_len = struct.unpack("<HH", data[offset + 26 : offset + 30])
-    start = offset + 30 + name_len + extra_len
-    raw = data[start : start + info.compress_size]
-    if len(raw) != info.compress_size:
-        raise zipfile.BadZipFile(info.filename)
-    if info.compress_type == zipfile.ZIP_STORED:
-        out = raw
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        inflater = zlib.decompressobj(-15)
-        try:
-            out = inflater.decompress(raw, info.file_size + 1)
-        except zlib.error:
-            raise zipfile.BadZipFile(info.filename) from None
-        if inflater.unconsumed_tail:  # unpacks to more than it declares: a zip bomb
-            raise Rejection(
-                Code.TOO_LARGE,
-                f"part {info.filename!r} unpacks to more than the {info.file_size:,} bytes it "
-                "declares; the file was refused as possibly hostile",
-            )
-    else:
+    if data[offset : offset + 4] != ZIP_MAGIC or len(data) < offset + 30:
+        raise _damaged(info)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise Rejection(
             Code.CORRUPT,
             f"part {info.filename!r} uses a compression method spreadsheet apps do not use; "
             f"{SEND_WORKBOOK}",
         )
-    if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
-        raise zipfile.BadZipFile(info.filename)
-    if _DOCTYPE.search(out):
-        raise Rejection(
-            Code.XML_ENTITIES,
-            f"part {info.filename!r} declares a DOCTYPE or XML entities, which spreadsheet "
-            "apps never write; the file was refused as possibly hostile",
-        )
-    return out if keep else None
+    name_len, extra_len = struct.unpack("<HH", data[offset + 26 : offset + 30])
+    return int(offset + 30 + name_len + extra_len)
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
@@ -360,14 +361,6 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-def _scan_ooxml_sheets(parts: dict[str, bytes], result: ZipInfo) -> None:
-    for name, part in _sheet_parts(parts).items():
-        xml = parts.get(part)
-        if xml is None:
-            continue
-        result.sheets[name] = scan_sheet(part, xml)
-
-
 def _rebuilt_ods(infos: list[zipfile.ZipInfo], parts: dict[str, bytes], content: bytes) -> bytes:
     """The spreadsheet rebuilt from the parts already unpacked and checked, with CONTENT as
     its ``content.xml``: the ``mimetype`` entry first and stored, as ODF requires, and
@@ -388,32 +381,39 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _trim_ooxml(
-    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], parts: dict[str, bytes], result: ZipInfo
+    data: bytes,
+    infos: list[zipfile.ZipInfo],
+    starts: dict[str, int],
+    scans: dict[str, PartScan],
+    result: ZipInfo,
 ) -> tuple[bytes, dict[str, int]]:
-    """A copy of the container whose oversized sheets are cut to the reading bounds.
+    """A copy of the container whose oversized sheets are cut to the reading bounds (the
+    other parts copied as they are, still compressed: see :mod:`.rezip`).
 
     The cut sheets are scanned again: if anything beyond the bounds is left (XML shaped
     to slip past the cut), the file is refused rather than handed to a reader."""
     big = {s.part: name for name, s in result.sheets.items() if s.beyond_bounds}
     dropped: dict[str, int] = {}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in infos:
-            if info.is_dir():
-                continue
-            key = part_key(info.filename)
-            if key in big:
-                xml, n = trim_sheet_xml(parts[key])
-                if beyond_bounds(xml):
-                    raise Rejection(
-                        Code.TOO_COMPLEX,
-                        f"sheet {big[key]!r} has cells beyond row {L.MAX_READ_ROWS:,} or "
-                        f"column {L.col_letter(L.MAX_READ_COLS - 1)} that could not be cut "
-                        "off safely; the file was refused as possibly hostile. Ask the "
-                        "partner to copy their answers into the workbook they were sent",
-                    )
-                dropped[big[key]] = n
-                out.writestr(info.filename, xml)
-            else:
-                out.writestr(info.filename, zf.read(info))
-    return buffer.getvalue(), dropped
+    replaced: dict[str, bytes] = {}
+    entries: list[tuple[zipfile.ZipInfo, int]] = []
+    for info in infos:
+        if info.is_dir():
+            continue
+        key = part_key(info.filename)
+        if key in big:
+            content = scans[key].content
+            assert content is not None  # a sheet beyond the bounds keeps its bytes
+            xml, n = trim_sheet_xml(content)
+            if beyond_bounds(xml):
+                raise Rejection(
+                    Code.TOO_COMPLEX,
+                    f"sheet {big[key]!r} has cells beyond row {L.MAX_READ_ROWS:,} or "
+                    f"column {L.col_letter(L.MAX_READ_COLS - 1)} that could not be cut "
+                    "off safely; the file was refused as possibly hostile. Ask the "
+                    "partner to copy their answers into the workbook they were sent",
+                )
+            dropped[big[key]] = n
+            replaced[info.filename] = xml
+        start = starts.get(key)
+        entries.append((info, _entry_start(data, info) if start is None else start))
+    return rebuild(data, entries, replaced), dropped

@@ -241,6 +241,13 @@ class SmtpTransport:
         return _refused(f"the server refused the message ({_answer(code, text)})")
 
     def _refusal(self, conn: smtplib.SMTP, code: int, text: bytes, what: str) -> Delivery:
+        if code == 530:  # authentication required: no message of this run can go
+            self._drop()
+            raise TransportError(
+                f"{self.settings.server}: the server requires a login "
+                f"({_answer(code, text)}); give --user NAME (the password from "
+                "XLSXKIT_SMTP_PASSWORD or the prompt)"
+            )
         if code == 421:  # the server is closing the connection
             self._drop()
         else:
