@@ -264,3 +264,13 @@ def test_the_pdf_of_a_feedback_names_no_other_partner(campaign: Path) -> None:
             if j % len(NAMES) != i:
                 assert other.casefold() not in flat, (pdf.name, other)
         pdf_to_pngs(pdf, rendered)
+
+
+def test_a_feedback_workbook_among_the_returns_is_skipped_as_an_xlsxkit_output(
+    campaign: Path, tmp_path: Path
+) -> None:
+    """A partner may reply with its feedback attached: it is not read as a return."""
+    framework = require_framework(campaign / "framework.yaml")
+    [ret] = import_paths(framework, _feedbacks(campaign)[0]).returns
+    assert (ret.status, ret.code) == ("skipped", "xlsxkit-output")
+    assert "feedback workbook written by 'xlsxkit feedback'" in ret.reason

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tests.test_campaign_cli import PARTNERS, add_partners, run
-from xlsxkit.campaign.store import AcceptedReturn, Store
+from xlsxkit.campaign.store import AcceptedReturn, MessageKind, MessageResult, Store
 
 SEEN = dt.datetime(2027, 5, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -80,7 +80,7 @@ def test_status_before_any_return_lists_every_partner_missing(tmp_path: Path) ->
     lines = result.output.splitlines()
     assert lines[0] == "Round '2027 spring', due 2099-06-30: 4 partners (times in UTC)"
     assert [line.split()[0] for line in lines[1:5]] == ["North", "South", "East", "West"]
-    assert all(" missing " in line and " sent " in line for line in lines[1:5])
+    assert all(" missing " in line and " not emailed yet" in line for line in lines[1:5])
     assert lines[-1] == "0 accepted, 0 blank, 0 rejected, 4 missing, 0 overdue."
 
 
@@ -139,3 +139,37 @@ def test_status_in_a_campaign_without_rounds_says_how_to_make_one(tmp_path: Path
     assert run("init", folder, cwd=tmp_path).exit_code == 0
     result = run("status", cwd=folder)
     assert result.exit_code == 1 and "no round yet" in result.output
+
+
+def test_status_says_when_each_workbook_was_emailed_drafted_and_chased(tmp_path: Path) -> None:
+    """From the messages 'xlsxkit send' recorded: a failed attempt is not counted as sent."""
+    folder = make_round(tmp_path, "2099-06-30")
+    at = dt.datetime(2027, 4, 1, 8, 0, tzinfo=dt.UTC)
+    with Store.open(folder / "xlsxkit.db") as store:
+
+        def add(org: str, kind: MessageKind, result: MessageResult, hours: int) -> None:
+            store.add_message(
+                kind=kind,
+                recipient=f"{org}@example.org",
+                at=at + dt.timedelta(hours=hours),
+                result=result,
+                round_slug="2027-spring",
+                org_id=org,
+            )
+
+        add("north", MessageKind.SEND, MessageResult.SENT, 0)
+        add("north", MessageKind.REMIND, MessageResult.SENT, 24)
+        add("north", MessageKind.REMIND, MessageResult.SENT, 48)
+        add("south", MessageKind.SEND, MessageResult.DRAFTED, 1)
+        add("east", MessageKind.SEND, MessageResult.FAILED, 2)
+    result = run("status", cwd=folder)
+    assert result.exit_code == 0, result.output
+    by_name = {line.split("  ")[1]: line for line in result.output.splitlines()[1:5]}
+    assert "emailed 2027-04-01 08:00, 2 reminders (last 2027-04-03 08:00)" in by_name["North Trust"]
+    assert "drafted 2027-04-01 09:00" in by_name["South Trust"]
+    assert "not emailed yet" in by_name["East"] and "not emailed yet" in by_name["West"]
+    doc = json.loads(run("status", "--json", cwd=folder).output)
+    [north] = [p for p in doc["partners"] if p["org_id"] == "north"]
+    assert north["sent"] == {"at": "2027-04-01T08:00:00+00:00", "result": "sent", "count": 1}
+    assert north["reminded"]["count"] == 2
+    assert [p["sent"] for p in doc["partners"] if p["org_id"] == "east"] == [None]

@@ -688,7 +688,8 @@ class Code(StrEnum):
         "xlsxkit-output",
         _R,
         _I,
-        "An output of xlsxkit itself (a summary workbook, its CSV files or a manifest)",
+        "An output of xlsxkit itself (a summary workbook, its CSV files, a manifest or a "
+        "partner's feedback workbook)",
         "Nothing: it is not a return.",
     )
 

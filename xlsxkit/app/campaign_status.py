@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xlsxkit.campaign.store import RoundRecord, Store
+from xlsxkit.campaign.store import MessageKind, MessageRecord, MessageResult, RoundRecord, Store
 
 
 class PartnerStatus(StrEnum):
@@ -23,12 +23,24 @@ class PartnerStatus(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Mailed:
+    """The latest message of one kind that went out to a partner (sent, or drafted for the
+    coordinator to send), and how many went out in all."""
+
+    at: dt.datetime
+    result: MessageResult  # SENT or DRAFTED; failures are not counted as gone out
+    count: int = 1
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PartnerLine:
     org_id: str
     org_name: str
-    sent: dt.datetime
-    file: str  # the workbook sent, relative to the campaign folder
+    generated: dt.datetime  # when its workbook was written
+    file: str  # the workbook, relative to the campaign folder
     status: PartnerStatus
+    sent: Mailed | None = None  # the workbook's message ('xlsxkit send'), when there was one
+    reminded: Mailed | None = None  # reminders ('xlsxkit send --remind')
     returned: dt.datetime | None = None
     returned_file: str = ""  # the file accepted (or the latest one seen), as found
     reason: str = ""  # why the latest file was not accepted
@@ -56,6 +68,7 @@ def round_status(store: Store, rnd: RoundRecord, *, today: dt.date) -> RoundStat
     accepted = {a.org_id: a for a in store.accepted_in_round(rnd.slug)}
     present = [f for f in store.files(rnd.slug) if f.missing_since is None and f.org_id]
     overdue = rnd.deadline is not None and today > rnd.deadline
+    messages = store.messages(rnd.slug)
     lines = []
     for w in store.workbooks(rnd.slug):
         org_id = w.org_id or ""
@@ -63,9 +76,11 @@ def round_status(store: Store, rnd: RoundRecord, *, today: dt.date) -> RoundStat
         line = PartnerLine(
             org_id=org_id,
             org_name=org.name if org else org_id,
-            sent=w.generated_at,
+            generated=w.generated_at,
             file=w.file,
             status=PartnerStatus.OVERDUE if overdue else PartnerStatus.MISSING,
+            sent=_mailed(messages, org_id, MessageKind.SEND),
+            reminded=_mailed(messages, org_id, MessageKind.REMIND),
         )
         acc = accepted.get(org_id)
         latest = max(
@@ -89,3 +104,17 @@ def round_status(store: Store, rnd: RoundRecord, *, today: dt.date) -> RoundStat
             )
         lines.append(line)
     return RoundStatus(round=rnd, today=today, partners=tuple(lines))
+
+
+def _mailed(messages: tuple[MessageRecord, ...], org_id: str, kind: MessageKind) -> Mailed | None:
+    gone = [
+        m
+        for m in messages
+        if m.org_id == org_id
+        and m.kind is kind
+        and m.result in (MessageResult.SENT, MessageResult.DRAFTED)
+    ]
+    if not gone:
+        return None
+    latest = max(gone, key=lambda m: m.at)
+    return Mailed(at=latest.at, result=latest.result, count=len(gone))

@@ -10,6 +10,7 @@ import click
 
 from xlsxkit.app import campaign as cmp
 from xlsxkit.app import campaign_status as cst
+from xlsxkit.campaign.store import MessageResult
 from xlsxkit.cli.options import campaign_option
 
 
@@ -22,10 +23,12 @@ from xlsxkit.cli.options import campaign_option
 def status_cmd(campaign_dir: Path | None, round_name: str | None, as_json: bool) -> None:
     """Show, for every partner of a round, when its workbook was sent and returned.
 
-    One line per partner sent a workbook in the round: sent (when), returned (when, which
-    file) and the status: accepted, blank (came back with nothing filled in), rejected
-    (with the reason), missing, or overdue once the round's deadline has passed; then the
-    counts. Read from the campaign store only: run 'xlsxkit import' first to see new returns.
+    One line per partner given a workbook in the round: its status (accepted, blank: came
+    back with nothing filled in, rejected: with the reason, missing, or overdue once the
+    round's deadline has passed), when the workbook was emailed ('xlsxkit send') or drafted
+    (--drafts), or "not emailed yet", how many reminders went out, and when it was returned
+    (which file); then the counts. Read from the campaign store only: run 'xlsxkit import'
+    (or 'xlsxkit collect --import') first to see new returns.
 
     \b
     Exit codes: 0 shown; 1 not in a campaign, or no such round; 2 usage error.
@@ -41,6 +44,24 @@ def _when(at: dt.datetime | None) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if at else ""
 
 
+def _mail(p: cst.PartnerLine) -> str:
+    if p.sent is None:
+        text = "not emailed yet"
+    else:
+        verb = "drafted" if p.sent.result is MessageResult.DRAFTED else "emailed"
+        text = f"{verb} {_when(p.sent.at)}"
+    if p.reminded is not None:
+        n = p.reminded.count
+        text += f", {n} reminder{'s' * (n != 1)} (last {_when(p.reminded.at)})"
+    return text
+
+
+def _mailed(m: cst.Mailed | None) -> dict[str, str | int] | None:
+    if m is None:
+        return None
+    return {"at": m.at.isoformat(), "result": m.result.value, "count": m.count}
+
+
 def _text(status: cst.RoundStatus) -> str:
     rnd = status.round
     due = f", due {rnd.deadline.isoformat()}" if rnd.deadline else ", no deadline"
@@ -48,7 +69,7 @@ def _text(status: cst.RoundStatus) -> str:
     lines = [f"Round '{rnd.name}'{due}: {n} partner{'s' * (n != 1)} (times in UTC)"]
     width = max((len(p.org_name) for p in status.partners), default=0)
     for p in status.partners:
-        line = f"  {p.org_name:<{width}}  {p.status.value:<8}  sent {_when(p.sent)}"
+        line = f"  {p.org_name:<{width}}  {p.status.value:<8}  {_mail(p)}"
         if p.returned is not None:
             line += f"  returned {_when(p.returned)}  {p.returned_file}"
         if p.reason:
@@ -74,8 +95,10 @@ def _json(status: cst.RoundStatus) -> str:
                     "org_id": p.org_id,
                     "org_name": p.org_name,
                     "status": p.status.value,
-                    "sent": p.sent.isoformat(),
+                    "generated": p.generated.isoformat(),
                     "file": p.file,
+                    "sent": _mailed(p.sent),
+                    "reminded": _mailed(p.reminded),
                     "returned": p.returned.isoformat() if p.returned else None,
                     "returned_file": p.returned_file or None,
                     "reason": p.reason or None,

@@ -147,11 +147,11 @@ def inspect_zip(data: bytes) -> ZipInfo:
     result = ZipInfo(format=fmt)
     if fmt in ("xlsx", "xlsm"):
         core = parts.get("docprops/core.xml", b"")
-        if _is_xlsxkit_summary(core):
+        kind = _xlsxkit_output(core)
+        if kind is not None:
             raise NotAReturn(
                 Code.XLSXKIT_OUTPUT,
-                "this is a summary workbook written by 'xlsxkit import' (an xlsxkit output), "
-                "not a return; it was not read",
+                f"this is {kind} (an xlsxkit output), not a return; it was not read",
             )
         result.saved_at = _ooxml_saved_at(core)
         for name, part in sheet_parts.items():
@@ -190,14 +190,20 @@ _CREATOR = re.compile(rb"<dc:creator>\s*xlsxkit\s*</dc:creator>")
 _TITLE = re.compile(rb"<dc:title>([^<]*)</dc:title>")
 
 
-def _is_xlsxkit_summary(core: bytes) -> bool:
-    """Whether docProps/core.xml is that of a summary written by xlsxkit (render/xlsx
-    sets the creator to xlsxkit and a title ending 'progress summary'; the partners'
-    workbooks say 'self-assessment')."""
+def _xlsxkit_output(core: bytes) -> str | None:
+    """What xlsxkit output docProps/core.xml is that of, in words; None for any other file.
+    render/xlsx sets the creator to xlsxkit and a title ending 'progress summary' (the
+    summary) or ': feedback' (a partner's feedback, which may come back attached to a
+    reply); the partners' workbooks say 'self-assessment'."""
     title = _TITLE.search(core)
-    return bool(
-        _CREATOR.search(core) and title and title.group(1).strip().endswith(b"progress summary")
-    )
+    if not (_CREATOR.search(core) and title):
+        return None
+    text = title.group(1).strip()
+    if text.endswith(b"progress summary"):
+        return "a summary workbook written by 'xlsxkit import'"
+    if text.endswith(b": feedback"):
+        return "a partner's feedback workbook written by 'xlsxkit feedback'"
+    return None
 
 
 def _zip_listing(keys: dict[str, zipfile.ZipInfo]) -> str:
