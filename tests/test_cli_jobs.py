@@ -174,6 +174,7 @@ def test_import_writes_summary_and_data(inbox: Path, tmp_path: Path) -> None:
     assert f"Summary: {out}" in output
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [
+        "Dashboard",
         "Overview",
         "Heatmap",
         "People",

@@ -281,7 +281,8 @@ def test_rendered_pages(run: dict[str, Any], which: str) -> None:
     assert len(texts) == pages
     if which == "summary":
         assert 8 <= pages <= 40
-        assert "partnership progress" in texts[0]
+        assert "Dashboard" in texts[0] and "Stage reached, by area" in texts[0]
+        assert "partnership progress" in texts[1]  # the Overview follows the one-page Dashboard
         return
     # A workbook: the Start sheet, then each dimension sheet, one page wide: every page of
     # a dimension sheet shows both the first and the last column's heading (the headings

@@ -12,14 +12,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
 from xlsxwriter.worksheet import Worksheet
 
 from tests.test_consolidate import accepted, manifest_row, stage, tick, tiny_framework
-from xlsxkit.framework.model import Framework, Return, ReturnStatus
+from xlsxkit.framework.model import Dimension, Framework, Return, ReturnStatus
 from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.render.xlsx.streaming import PRIVATE_ATTRIBUTES, StreamingWorksheet
-from xlsxkit.results import views
+from xlsxkit.results import dashboard, views
 from xlsxkit.results.consolidate import Summary, consolidate
+from xlsxkit.results.history import Change, EarlierRound, History, Movement
 
 
 @pytest.fixture()
@@ -209,3 +212,103 @@ def test_a_streaming_worksheet_holds_a_table_with_every_cell(tmp_path: Path) -> 
         [2, "r2"],
         [3, "r3"],
     ]
+
+
+# --------------------------------------------------------------------------------------
+# short labels, the dashboard and the progress views
+
+SHARED_NAME = "Ünïcödé Ωmega: people & partnerships / leadership across the region "
+
+
+@given(
+    names=st.lists(
+        st.tuples(st.sampled_from(["", SHARED_NAME]), st.text(min_size=1, max_size=30))
+        .map("".join)
+        .filter(lambda n: n.strip()),  # the schema refuses a blank name
+        min_size=1,
+        max_size=8,
+        unique_by=lambda n: " ".join(n.split()),
+    )
+)
+def test_dimension_labels_are_distinct_however_alike_the_names(names: list[str]) -> None:
+    dims = [Dimension(id=f"d{i}", name=n, criteria=()) for i, n in enumerate(names)]
+    labels = views.dimension_labels(dims)
+    assert len(set(labels.values())) == len(dims)
+    # a name the same in its first characters as another is cut no shorter than needed
+    assert all(label for label in labels.values())
+
+
+def with_history(s: Summary, moves: list[tuple[str, str, str, str, str]]) -> Summary:
+    """S with an earlier round "R1" (ladder old < low < mid < top: "old" was dropped since)
+    and the movements (org, criterion, was, now, change)."""
+    names = {o.org_id: o.org_name for o in s.orgs}
+    stages_then: dict[str, dict[str, str | None]] = {}
+    for org, crit, was, _, _ in moves:
+        stages_then.setdefault(org, {})[crit] = was or None
+    return dataclasses.replace(
+        s,
+        history=History(
+            rounds=(
+                EarlierRound(name="R1", ladder=("old", "low", "mid", "top"), stages=stages_then),
+            ),
+            movements=tuple(
+                Movement(
+                    org_id=org,
+                    org_name=names[org],
+                    criterion_id=crit,
+                    previous_round="R1",
+                    previous_stage_id=was,
+                    stage_id=now,
+                    change=Change(change),
+                )
+                for org, crit, was, now, change in moves
+            ),
+        ),
+    )
+
+
+def test_dashboard_ranks_movers_and_regressions_from_the_progress_rows(fw: Framework) -> None:
+    s = with_history(
+        two_orgs(fw),
+        [
+            ("north", "c1", "low", "mid", "up"),
+            ("north", "c2", "mid", "low", "down"),
+            ("north", "c3", "", "", "same"),
+            ("south", "c1", "low", "top", "up"),
+            ("south", "c2", "top", "", "dropped"),
+            ("south", "c3", "mid", "", "dropped"),
+        ],
+    )
+    d = dashboard.dashboard(s)
+    assert [(m.key, m.up, m.down) for m in d.improved_criteria] == [("c1", 2, 0)]
+    assert [(m.label, m.up, m.down) for m in d.improved_orgs] == [("South", 1, 0)]  # North: 1-1
+    assert [(r.org_name, r.label, r.previous_stage_id, r.stage_id) for r in d.regressions] == [
+        ("North", "One 2", "mid", "low")
+    ]
+    assert d.regressions_total == 1 and d.moved[Change.DROPPED] == 2
+    assert d.response_rate == 2 / 4 and d.round_name == ""
+    # then and now, as shares of each dimension's answers
+    assert d.then is not None and [x.round for x in d.then] == ["R1", "R1"]
+    one_then = d.then[0]  # D1: north c1 low, c2 mid; south c1 low, c2 top
+    assert (one_then.counts, one_then.not_assessed) == ((2, 1, 1), 0)
+    # furthest behind: the lowest average stage first (not assessed counts 0)
+    assert [c.criterion_id for c in d.behind] == ["c3", "c2", "c1"]
+
+
+def test_a_stage_of_an_earlier_ladder_counts_at_its_own_rung(fw: Framework) -> None:
+    s = with_history(two_orgs(fw), [("north", "c3", "old", "", "dropped")])
+    then = dashboard.dashboard(s).then
+    assert then is not None and then[1].counts == (1, 0, 0)  # "old" was the lowest rung
+
+
+def test_progress_view_lists_every_movement_with_its_symbol_and_word(fw: Framework) -> None:
+    s = with_history(
+        two_orgs(fw), [("north", "c1", "low", "mid", "up"), ("south", "gone", "low", "", "dropped")]
+    )
+    p = dashboard.progress(s)
+    assert p is not None and p.rounds == ("R1", "")
+    assert [(x.label, x.text, dashboard.CHANGE_TEXT[x.change]) for x in p.lines] == [
+        ("One 1", "First criterion", "▲ up"),
+        ("", "gone", "dropped"),  # a criterion no longer in the framework: named by its id
+    ]
+    assert dashboard.progress(two_orgs(fw)) is None  # no earlier round

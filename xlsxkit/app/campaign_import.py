@@ -23,6 +23,7 @@ Why it works like this:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -50,6 +51,7 @@ from xlsxkit.inbound.batch import ImportRequest, ImportResult, count_files
 from xlsxkit.render.csv import PROGRESS_COLUMNS
 from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary
+from xlsxkit.results.history import Change, EarlierRound, History, Movement
 from xlsxkit.workbook.manifest import ManifestRow
 
 PROGRESS_NAME = "progress.csv"
@@ -260,6 +262,37 @@ def progress_rows(store: Store, rnd: RoundRecord) -> tuple[ProgressRow, ...]:
     return tuple(compare(orgs))
 
 
+def round_history(store: Store, rnd: RoundRecord, rows: Sequence[ProgressRow]) -> History | None:
+    """The earlier rounds' accepted answers and the progress ROWS, for the summary's
+    Dashboard and Progress sheet; None in a campaign's first round."""
+    earlier = [r for r in store.rounds() if r.position < rnd.position]
+    if not earlier:
+        return None
+    rounds = tuple(
+        EarlierRound(
+            name=r.name,
+            ladder=r.stage_ids,
+            stages={
+                acc.org_id: round_stages(r, acc).stages for acc in store.accepted_in_round(r.slug)
+            },
+        )
+        for r in earlier
+    )
+    movements = tuple(
+        Movement(
+            org_id=r.org_id,
+            org_name=r.org_name,
+            criterion_id=r.criterion_id,
+            previous_round=r.previous_round,
+            previous_stage_id=r.previous_stage_id,
+            stage_id=r.stage_id,
+            change=Change(str(r.change)),
+        )
+        for r in rows
+    )
+    return History(rounds=rounds, movements=movements)
+
+
 def progress_writer(rows: Sequence[ProgressRow]) -> FileWriter:
     def write(path: Path) -> None:
         write_csv(
@@ -348,6 +381,9 @@ def campaign_import(
             extra_data=(PROGRESS_NAME,),
             pdf=request.pdf,
             consistency=request.consistency,
+            annotate=lambda s: dataclasses.replace(
+                s, deadline=rnd.deadline, history=round_history(store, rnd, rows[0])
+            ),
         )
     gone, changed = found["gone"]
     return CampaignImportOutcome(

@@ -250,6 +250,9 @@ FileWriter = Callable[[Path], None]
 #: writers of the further data files named by ``extra_data`` (progress.csv), written into
 #: the same output set as the CSVs.
 AfterRead = Callable[[ImportResult, Summary], Mapping[str, FileWriter]]
+#: Called right after AFTER_READ: the summary with what only the caller knows (a
+#: campaign's deadline and earlier rounds) added.
+Annotate = Callable[[Summary], Summary]
 
 
 def import_job(
@@ -262,6 +265,7 @@ def import_job(
     extra_data: Sequence[str] = (),
     pdf: bool = False,
     consistency: ConsistencyRule | None = None,
+    annotate: Annotate | None = None,
 ) -> ImportOutcome:
     """Read, consolidate and write. Raises :class:`OutputError` (never leaving a partial
     or temporary file) when an output cannot be written. CONSISTENCY: the rule of the
@@ -284,6 +288,8 @@ def import_job(
             request.framework, result, round_name=request.round, consistency=consistency
         )
         extra = after_read(result, summary) if after_read is not None else {}
+        if annotate is not None:
+            summary = annotate(summary)
         if data_dir is None:
             extra = {}
         elif set(extra) != set(extra_data):  # a bug in the caller, not an input

@@ -49,9 +49,9 @@ NEEDS_LIBREOFFICE: Final = (
     "PDF needs LibreOffice: install it (Debian/Ubuntu: apt install libreoffice-calc-nogui; "
     "macOS/Windows: libreoffice.org) — the xlsx outputs were written"
 )
-#: Seconds a conversion may take before soffice is stopped. A 60-organisation summary
-#: takes about 10 s on a slow machine; the margin covers a first start of LibreOffice.
-DEFAULT_TIMEOUT: Final = 300.0
+#: Seconds a conversion may take before soffice is stopped. A 60-organisation summary of a
+#: 12-area framework is some 700 pages: 2 minutes of CPU, 8 on a busy machine.
+DEFAULT_TIMEOUT: Final = 900.0
 #: Where LibreOffice installs itself when it is not on PATH (macOS, Windows).
 _KNOWN_PLACES: Final = {
     "darwin": ("/Applications/LibreOffice.app/Contents/MacOS/soffice",),

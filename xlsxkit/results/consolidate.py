@@ -7,6 +7,7 @@ files (:mod:`xlsxkit.render.csv`) are written from the long per-row tables here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.problems import Problem, warning
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fits, utf16_units
 from xlsxkit.results.consistency import ConsistencyRule, return_flags
+from xlsxkit.results.history import History
 from xlsxkit.workbook import layout as L
 from xlsxkit.workbook.manifest import ManifestRow
 
@@ -134,6 +136,11 @@ class Summary:
     #: (org id, item id, answer field) -> where the whole text is, for every partner text
     #: too long for an Excel cell ("" item id and "org_name" for the organisation's name)
     cut_texts: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: the round imported (a campaign's), "" when each workbook names its own
+    round_name: str = ""
+    #: what only a campaign knows: the round's deadline and its earlier rounds
+    deadline: dt.date | None = None
+    history: History | None = None
 
     def cut_where(self, org_id: str, item_id: str, name: str) -> str:
         """Where to find the whole of a text (answer field NAME) the summary had to cut."""
@@ -355,6 +362,7 @@ def consolidate(
         problems=tuple(problem_rows(result.returns, extra)),
         counts=counts,
         cut_texts=cut_texts,
+        round_name=round_name or "",
     )
 
 

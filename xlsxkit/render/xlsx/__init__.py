@@ -1,7 +1,9 @@
 """The consolidated summary workbook (XlsxWriter), drawn from the views of
 :mod:`xlsxkit.results.views`.
 
-One module per sheet or group of sheets: :mod:`.overview` (Overview, Heatmap),
+One module per sheet or group of sheets: :mod:`.dashboard` (the board's one page, first),
+:mod:`.overview` (Overview, Heatmap), :mod:`.progress` (Trend and Progress, in a campaign
+with an earlier round),
 :mod:`.dimension` (a sheet per dimension), :mod:`.lists` (Next steps, Comments, Returns,
 Problems) and :mod:`.data` (the Data tables); :mod:`.book` holds the shared formats and the
 top-to-bottom writing, :mod:`.streaming` the one XlsxWriter internals workaround.
@@ -18,6 +20,7 @@ from pathlib import Path
 from xlsxkit.names import make_sheet_names
 from xlsxkit.render.csv import data_files
 from xlsxkit.render.xlsx.book import Book
+from xlsxkit.render.xlsx.dashboard import write_dashboard
 from xlsxkit.render.xlsx.data import InCsv, write_data_actions, write_data_stages
 from xlsxkit.render.xlsx.dimension import write_dimension
 from xlsxkit.render.xlsx.lists import (
@@ -26,16 +29,21 @@ from xlsxkit.render.xlsx.lists import (
     write_problems,
     write_returns,
 )
-from xlsxkit.render.xlsx.overview import write_heatmap, write_overview
-from xlsxkit.results import views
+from xlsxkit.render.xlsx.overview import fits_one_page, write_heatmap, write_overview
+from xlsxkit.render.xlsx.progress import write_progress, write_trend
+from xlsxkit.results import dashboard, views
 from xlsxkit.results.consolidate import Summary
 
 __all__ = ["SHEETS", "write_summary"]
 
-#: The summary's own sheets; the dimension sheets come between Heatmap and Next steps.
+#: The summary's own sheets; the dimension sheets come between Heatmap (or Progress) and
+#: Next steps; Trend and Progress are there only with an earlier round.
 SHEETS = (
+    "Dashboard",
     "Overview",
     "Heatmap",
+    "Trend",
+    "Progress",
     "Next steps",
     "Comments",
     "Returns",
@@ -60,9 +68,15 @@ def write_summary(
     book = Book(summary, path, generated_at or dt.datetime.now(dt.UTC), tmpdir)
     fw = summary.framework
     dim_names = make_sheet_names([d.name for d in fw.dimensions], reserved=SHEETS)
-    overview = book.sheet("Overview")
-    write_overview(book, overview, views.overview(summary))
-    write_heatmap(book, book.sheet("Heatmap"), views.heatmap(summary))
+    first = book.sheet("Dashboard")
+    write_dashboard(book, first, "Dashboard", dashboard.dashboard(summary))
+    write_overview(book, book.sheet("Overview"), views.overview(summary))
+    heat = views.heatmap(summary)
+    write_heatmap(book, book.sheet("Heatmap", fit_width=fits_one_page(heat)), heat)
+    progress = dashboard.progress(summary)
+    if progress is not None:
+        write_trend(book, book.sheet("Trend"), progress)
+        write_progress(book, book.sheet("Progress"), progress)
     for d, name in zip(fw.dimensions, dim_names, strict=True):
         write_dimension(book, book.sheet(name), name, views.dimension(summary, d.id))
     write_next_steps(book, book.sheet("Next steps"), views.next_steps(summary))
@@ -75,4 +89,4 @@ def write_summary(
     actions = InCsv.beside(csvs.actions, shown) if csvs else None
     write_data_stages(book, book.sheet("Data (stages)"), csv=stages)
     write_data_actions(book, book.sheet("Data (actions)"), csv=actions)
-    book.close(overview)
+    book.close(first)

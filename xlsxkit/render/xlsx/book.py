@@ -27,19 +27,11 @@ from xlsxkit.outfiles import MARKER_PROPERTY
 from xlsxkit.render.xlsx.streaming import StreamingWorksheet
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fit_cell
 from xlsxkit.results.consolidate import Summary
+from xlsxkit.results.dashboard import round_name
 from xlsxkit.workbook.styles import HEADER_FILL, stage_colours
 
 EXCEL_MAX_ROWS = 1_048_576
 NOT_ASSESSED_FILL = "#D9D9D9"
-DATA_BAR = {
-    "type": "data_bar",
-    "bar_color": "#70AD47",
-    "bar_solid": True,
-    "min_type": "num",
-    "min_value": 0,
-    "max_type": "num",
-    "max_value": 1,
-}
 STATUS_FILLS = {
     ReturnStatus.ACCEPTED: "#C6EFCE",
     ReturnStatus.SUPERSEDED: "#EDEDED",
@@ -112,6 +104,51 @@ def make_formats(wb: Workbook, fw: Framework, colours: dict[str, str]) -> dict[s
             {**base, "bold": True, "font_size": 20, "align": "center", "font_color": HEADER_FILL}
         ),
         "big_label": add({**base, "align": "center", "text_wrap": True, "font_color": "#595959"}),
+        "big_num": add(
+            {
+                **base,
+                "bold": True,
+                "font_size": 20,
+                "align": "center",
+                "font_color": HEADER_FILL,
+                "num_format": "#,##0",
+            }
+        ),
+        "big_pct": add(
+            {
+                **base,
+                "bold": True,
+                "font_size": 20,
+                "align": "center",
+                "font_color": HEADER_FILL,
+                "num_format": "0%",
+            }
+        ),
+        "avg": add({**centre, "num_format": "0.0"}),
+        "avg_bold": add({**centre, "num_format": "0.0", "bold": True}),
+        "int": add({**centre, "num_format": "#,##0"}),
+        "when": add(
+            {**base, "num_format": "d mmm yyyy hh:mm", "bottom": 1, "bottom_color": "#D9D9D9"}
+        ),
+        "date": add({**base, "num_format": "d mmm yyyy"}),
+        "date_cell": add({**base, **border, "num_format": "d mmm yyyy", "align": "left"}),
+        "email": add({**base, **border, "shrink": True}),
+        "plain": add({**base, **border}),
+        "label": add({**base, **border}),
+        "label_bold": add({**base, **border, "bold": True}),
+        "missing_row": add(
+            {**centre, "italic": True, "bg_color": STATUS_FILLS[ReturnStatus.MISSING]}
+        ),
+        "group": add(
+            {
+                **base,
+                "bold": True,
+                "font_size": 13,
+                "font_color": HEADER_FILL,
+                "bottom": 2,
+                "bottom_color": HEADER_FILL,
+            }
+        ),
         "not_assessed": add(
             {
                 **centre,
@@ -133,6 +170,18 @@ def make_formats(wb: Workbook, fw: Framework, colours: dict[str, str]) -> dict[s
     for status, colour in STATUS_FILLS.items():
         f[f"status:{status}"] = add({**centre, "bg_color": colour, "bold": True})
     return f
+
+
+def when(t: dt.datetime) -> str:
+    """A time as the summary prints it: 29 Nov 2026 06:33 (in UTC when it has a zone)."""
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC)
+    return f"{t.day} {t:%b %Y %H:%M}"
+
+
+def day(d: dt.date) -> str:
+    """A date as the summary prints it: 15 Jan 2027."""
+    return f"{d.day} {d:%b %Y}"
 
 
 def fit(text: str, where: str = IN_THE_CSVS) -> str:
@@ -178,6 +227,7 @@ class Book:
                 **({"tmpdir": str(tmpdir)} if tmpdir is not None else {}),
             },
         )
+        self.round = round_name(summary)
         self.colours = stage_colours(self.fw.stages)
         self.f = make_formats(self.wb, self.fw, self.colours)
         self.text_format = self.f["text"]
@@ -185,20 +235,28 @@ class Book:
         self.stage_cells = {st.id: (st.label, self.f[f"stage:{st.id}"]) for st in self.fw.stages}
         self.stage_cells[""] = ("Not assessed", self.f["not_assessed"])
 
-    def sheet(self, name: str) -> Sheet:
+    def sheet(self, name: str, *, fit_width: bool = True) -> Sheet:
+        """A new sheet printed A4 landscape: one page wide (FIT_WIDTH), else at the scale
+        the caller sets."""
         ws = self.wb.add_worksheet(name, worksheet_class=StreamingWorksheet)
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        if fit_width:
+            ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.set_footer(f"&L{self.fw.title.replace('&', '&&')[:100]}&C&A&RPage &P of &N")
         return Sheet(ws)
 
     def stats(self) -> str:
+        round_ = f"round {self.round} · " if self.round else ""
         return (
-            f"{self.fw.title} · framework version {self.fw.version} · generated "
-            f"{self.generated_at.strftime('%Y-%m-%d %H:%M')} UTC by xlsxkit {__version__}"
+            f"{self.fw.title} · {round_}framework version {self.fw.version} · generated "
+            f"{when(self.generated_at)} UTC by xlsxkit {__version__}"
         )
+
+    def one_page(self, sh: Sheet) -> None:
+        """Print SH on one page: fit to 1 × 1."""
+        sh.ws.fit_to_pages(1, 1)
 
     def partner_text(self, text: str, org_id: str, item_id: str, field: str) -> str:
         """A partner's text for a cell; when cut, the marker names the return's cell."""

@@ -6,11 +6,23 @@ possible: blank cells are left out, and row heights are a quick estimate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 
 from xlsxkit.framework.model import ReturnStatus
-from xlsxkit.render.xlsx.book import EXCEL_MAX_ROWS, Book, Cell, Sheet, StageCell, StatusCell, fit
+from xlsxkit.render.xlsx.book import (
+    EXCEL_MAX_ROWS,
+    Book,
+    Cell,
+    Sheet,
+    StageCell,
+    StatusCell,
+    Styled,
+    fit,
+)
+from xlsxkit.render.xlsx.dimension import with_details as dimension_text
 from xlsxkit.results import views
+from xlsxkit.results.dashboard import admin_counts
 from xlsxkit.workbook.styles import estimate_lines
 
 #: The most lines a list row is made tall enough for.
@@ -31,10 +43,14 @@ def write_list(
     *,
     empty: str,
     no_wrap: frozenset[int] = frozenset(),
+    intro: Callable[[Book, Sheet], None] | None = None,
 ) -> None:
     """A titled list with headers, filters and frozen headings. Columns in NO_WRAP
-    (codes, hashes) stay on one line."""
+    (codes, hashes) stay on one line. INTRO writes what comes between the title and the
+    list."""
     book.title(sh, title, subtitle)
+    if intro is not None:
+        intro(book, sh)
     for col, width in enumerate(widths):
         sh.ws.set_column(col, col, width)
     head = sh.row
@@ -45,7 +61,7 @@ def write_list(
     shown = total = 0
     ws, cell, fmt = sh.ws, book.cell, book.f["list"]
     nowrap = book.f["list_nowrap"]
-    capacity = [max(int(w), 1) for w in widths]
+    capacity = [max(int(w * 1.15), 1) for w in widths]  # Calibri 11: ~1.15 characters a unit
     for values in rows:
         total += 1
         if shown >= room:
@@ -77,45 +93,96 @@ def write_list(
     book.truncation_note(sh, shown, total, what)
 
 
+#: Next steps: the columns of an organisation's block, and their widths.
+NEXT_HEADERS = (
+    "Success criterion",
+    "Current stage",
+    "Action's stage",
+    "Suggested action not yet done",
+    "Notes",
+    "Lead / owner",
+    "Target date",
+)
+NEXT_WIDTHS = (40, 15, 15, 56, 30, 18, 13)
+#: Excel keeps at most this many manual page breaks on a sheet.
+MAX_PAGE_BREAKS = 1023
+
+
+def _date_serial(text: str) -> float | None:
+    """An ISO date as an Excel date serial, None when it is not one."""
+    try:
+        d = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return float((d - dt.date(1899, 12, 30)).days)
+
+
 def write_next_steps(book: Book, sh: Sheet, steps: Iterable[views.NextStepView]) -> None:
+    """One block per organisation, each starting on a new page (so that a block can be
+    printed or sent to its partner on its own): its name, then per criterion the actions
+    still to do; the criterion and current stage are written once, on its first row."""
     text = book.partner_text
-
-    def rows() -> Iterable[Sequence[Cell]]:
-        for n in steps:
-            yield (
-                text(n.org_name, n.org_id, "", "org_name"),
-                n.area,
-                n.criterion,
-                StageCell(n.current_stage_id),
-                StageCell(n.action_stage_id) if n.action_id else "",
-                n.action,
-                text(n.notes, n.org_id, n.action_id, "notes"),
-                text(n.lead, n.org_id, n.action_id, "lead"),
-                n.target_date,
-            )
-
-    write_list(
-        book,
+    book.title(
         sh,
         "Next steps",
-        "For each organisation, the suggested actions at or below its current stage that "
-        "are not yet done.",
-        [
-            "Organisation",
-            "Area",
-            "Success criterion",
-            "Current stage",
-            "Action's stage",
-            "Suggested action not yet done",
-            "Notes",
-            "Lead / owner",
-            "Target date",
-        ],
-        [26, 14, 40, 16, 16, 50, 30, 18, 12],
-        rows(),
-        "next steps",
-        empty="Nothing to list: no accepted returns, or every action is done.",
+        "For each organisation, the suggested actions at or below its current stage that are "
+        "not yet done, criterion by criterion; each organisation starts on a new page.",
     )
+    ws = sh.ws
+    for col, width in enumerate(NEXT_WIDTHS):
+        ws.set_column(col, col, width)
+    # Calibri 11 fits about 1.15 average characters per unit of column width (a unit is
+    # the width of "0"): rows are not made taller than their text.
+    capacity = [max(int(w * 1.15) - 1, 1) for w in NEXT_WIDTHS]
+    stage_lines = {st.id: estimate_lines(st.label, NEXT_WIDTHS[1] - 2) for st in book.fw.stages}
+    breaks: list[int] = []
+    org = criterion = None
+    shown = total = 0
+    room = EXCEL_MAX_ROWS - sh.row - 4
+    for n in steps:
+        total += 1
+        if sh.row >= room:
+            continue
+        if n.org_id != org:
+            if org is not None:
+                sh.skip()
+                breaks.append(sh.row)
+            ws.set_row(sh.row, 22)
+            ws.write_string(
+                sh.row, 0, fit(text(n.org_name, n.org_id, "", "org_name")), book.f["group"]
+            )
+            sh.skip()
+            book.headers(sh, NEXT_HEADERS)
+            org, criterion = n.org_id, None
+        first = n.criterion_id != criterion
+        criterion = n.criterion_id
+        action = dimension_text(n.action, n.details)
+        date = _date_serial(n.target_date) if n.target_date else None
+        cells: list[Cell] = [
+            f"{n.criterion_label} — {n.criterion}" if first else "",
+            StageCell(n.current_stage_id) if first else "",
+            StageCell(n.action_stage_id) if n.action_id else "",
+            action,
+            text(n.notes, n.org_id, n.action_id, "notes"),
+            text(n.lead, n.org_id, n.action_id, "lead"),
+            Styled("date_cell", date) if date is not None else n.target_date,
+        ]
+        lines = max(
+            estimate_lines(value, capacity[col]) if isinstance(value, str) and value else 1
+            for col, value in enumerate(cells)
+        )
+        for stage_id in (n.current_stage_id if first else None, n.action_stage_id):
+            if stage_id:  # a stage's label wraps in its narrow column too
+                lines = max(lines, stage_lines[stage_id])
+        book.line(sh, cells, height=15.0 * min(lines, MAX_LINES) + 3 if lines > 1 else None)
+        shown += 1
+    if not shown:
+        book.text_line(
+            sh, "Nothing to list: no accepted returns, or every action is done.", "subtitle"
+        )
+    book.truncation_note(sh, shown, total, "next steps")
+    if breaks:
+        ws.set_h_pagebreaks(breaks[:MAX_PAGE_BREAKS])
 
 
 def write_comments(book: Book, sh: Sheet, comments: Iterable[views.CommentView]) -> None:
@@ -142,30 +209,59 @@ def write_comments(book: Book, sh: Sheet, comments: Iterable[views.CommentView])
     )
 
 
+#: The Returns sheet's columns; sha256 comes last and is left out of the printed area (it
+#: is for matching files, not for reading, and would shrink the printed text to fit).
+RETURNS_HEADERS = (
+    "File",
+    "Status",
+    "Organisation",
+    "Org id",
+    "Saved at (UTC)",
+    "Reason",
+    "Email: from / date / subject",
+    "sha256",
+)
+RETURNS_WIDTHS = (40, 12, 26, 16, 30, CHASE_REASON_WIDTH, 50, 12)
+
+
+def _time_serial(text: str) -> float | None:
+    """An ISO time as an Excel date-time serial in UTC; None when it is not one."""
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC).replace(tzinfo=None)
+    return (t - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+
+
+def _admin_counts(book: Book, sh: Sheet) -> None:
+    counts = admin_counts(book.s)
+    book.headers(sh, list(counts), 30)
+    book.line(sh, [Styled("int", n) for n in counts.values()])
+    sh.skip()
+
+
 def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | None) -> None:
+    def saved(text: str) -> Cell:
+        serial = _time_serial(text) if text else None
+        return Styled("when", serial) if serial is not None else text
+
     write_list(
         book,
         sh,
         "Returns: every file and its verdict",
-        "Each file found under the sources, once, with what happened to it and why.",
-        [
-            "File",
-            "Status",
-            "Organisation",
-            "Org id",
-            "Saved at",
-            "Reason",
-            "Email: from / date / subject",
-            "sha256",
-        ],
-        [40, 12, 26, 16, 26, CHASE_REASON_WIDTH, 50, 66],
+        "Each file found under the sources, once, with what happened to it and why. Times "
+        "are in UTC.",
+        RETURNS_HEADERS,
+        RETURNS_WIDTHS,
         (
             (
                 r.source,
                 StatusCell(r.status),
                 book.partner_text(r.org_name, r.org_id, "", "org_name"),
                 r.org_id,
-                r.saved_at,
+                saved(r.saved_at),
                 r.reason,
                 r.provenance.label() if r.provenance else "",
                 r.sha256,
@@ -174,7 +270,8 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
         ),
         "files",
         empty="No files were found.",
-        no_wrap=frozenset({4, 7}),
+        no_wrap=frozenset({7}),
+        intro=_admin_counts,
     )
     sh.skip()
     blank = any(m.blank_files for m in chase or ())
@@ -186,19 +283,32 @@ def write_returns(book: Book, sh: Sheet, chase: tuple[views.ChaseRow, ...] | Non
     )
     if chase is None:
         book.text_line(sh, "Not known: give --manifest to see who has not returned.", "subtitle")
-        return
-    if not chase:
+    elif not chase:
         book.text_line(sh, "Nobody is missing.", "subtitle")
-        return
-    book.headers(sh, ["Organisation", "Status", "Org id", "Contact", "Email", "Reason"], 20)
-    for m in chase:
-        # A "returned blank" reason names the file: make its row tall enough for it.
-        lines = estimate_lines(m.reason, CHASE_REASON_WIDTH) if m.blank_files else 1
-        book.line(
-            sh,
-            (m.org_name, StatusCell(ReturnStatus.MISSING), m.org_id, m.contact, m.email, m.reason),
-            height=15.0 * lines + 2 if lines > 1 else None,
-        )
+    else:
+        # The reason is prose and wraps; an address never does (the widest column holds it,
+        # shrunk to fit only when it is longer still).
+        book.headers(sh, ["Organisation", "Status", "Contact", "Org id", "Reason", "Email"], 20)
+        for m in chase:
+            lines = max(
+                estimate_lines(m.org_name, RETURNS_WIDTHS[0] - 1),
+                estimate_lines(m.contact, RETURNS_WIDTHS[2] - 1),
+                estimate_lines(m.org_id, RETURNS_WIDTHS[3] - 1),
+                estimate_lines(m.what, RETURNS_WIDTHS[4] - 1),
+            )
+            book.line(
+                sh,
+                (
+                    Styled("bold", m.org_name),
+                    StatusCell(ReturnStatus.MISSING),
+                    m.contact,
+                    m.org_id,
+                    m.what,
+                    Styled("email", m.email),
+                ),
+                height=15.0 * min(lines, MAX_LINES) + 3 if lines > 1 else None,
+            )
+    sh.ws.print_area(0, 0, sh.row, len(RETURNS_HEADERS) - 2)
 
 
 def write_problems(book: Book, sh: Sheet, problems: Iterable[views.ProblemView]) -> None:
