@@ -158,6 +158,7 @@ def test_kinds_cover_every_file_xlsxkit_writes_today() -> None:
         "emoji-stages",
         "round2-prefilled",
         "summary",
+        "summary-two-rounds",
         "feedback",
     }
     assert all(Path(built(k).path).stat().st_size > 0 for k in KINDS)

@@ -187,6 +187,21 @@ def summary_workbook(tmp: Path) -> Built:
     return Built(path=out, framework=framework)
 
 
+def summary_two_rounds(tmp: Path) -> Built:
+    """The summary of a campaign's second round: its Dashboard compares then and now, and
+    it has the Trend and Progress sheets (tests/summaries.py builds the two rounds)."""
+    from tests.summaries import build
+
+    framework = unicode_7x12(tmp)
+    out = tmp / "summary-round-2.xlsx"
+    write_summary(
+        build(framework, orgs=8, missing=2, history=True),
+        out,
+        generated_at=dt.datetime(2027, 5, 1, tzinfo=dt.UTC),
+    )
+    return Built(path=out, framework=framework)
+
+
 def feedback_workbook(tmp: Path) -> Built:
     """A partner's feedback workbook, from an import of six filled returns (enough for the
     partnership's distributions to be shown) and one with an unreadable date."""
@@ -223,6 +238,7 @@ KINDS: tuple[FileKind, ...] = (
         role=Role.REPORT,
         build=summary_workbook,
     ),
+    FileKind(name="summary-two-rounds", role=Role.REPORT, build=summary_two_rounds),
     FileKind(name="feedback", role=Role.REPORT, build=feedback_workbook),
 )
 
