@@ -238,3 +238,30 @@ def test_a_text_over_the_cell_limit_is_cut_visibly_and_listed(
     assert stages[0]["comment"] == evidence
     actions = list(csv.DictReader(io.StringIO(files.actions.read_text(encoding="utf-8-sig"))))
     assert actions[0]["notes"] == notes
+
+
+def test_a_comment_of_several_lines_gets_a_row_tall_enough_in_the_data_sheet(
+    framework: Framework, tmp_path: Path
+) -> None:
+    """Printed, a two-line comment in a one-line row runs over the row above; its row is
+    made taller and the text wraps from the top, while one-line rows keep the default."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    [first, second] = framework.criteria[:2]
+    answers: dict[tuple[str, str], CellValue] = {
+        (c.id, "stage"): framework.stages[1].label for c in framework.criteria
+    }
+    answers[(first.id, "comment")] = "Line one of our evidence\nline two\nand a third"
+    answers[(second.id, "comment")] = "One line only"
+    [org] = orgs("North")
+    write_filled(framework, inbox / "north.xlsx", org, answers)
+    out = tmp_path / "s.xlsx"
+    write_summary(consolidate(framework, import_paths(framework, inbox)), out)
+    ws = openpyxl.load_workbook(out)["Data (stages)"]
+    rows = {r[3].value: r for r in ws.iter_rows(min_row=5, max_row=4 + len(framework.criteria))}
+    tall, short = rows[first.id], rows[second.id]
+    assert tall[7].value == "Line one of our evidence\nline two\nand a third"
+    assert tall[7].alignment.wrap_text and tall[7].alignment.vertical == "top"
+    assert ws.row_dimensions[tall[7].row].height >= 45
+    assert ws.row_dimensions[short[7].row].height is None
+    assert not short[7].alignment.wrap_text

@@ -95,6 +95,13 @@ def make_formats(wb: Workbook, fw: Framework, colours: dict[str, str]) -> dict[s
         "list": add({**base, "text_wrap": True, "bottom": 1, "bottom_color": "#D9D9D9"}),
         "list_nowrap": add({**base, "bottom": 1, "bottom_color": "#D9D9D9"}),
         "boolean": add({"num_format": '"TRUE";"TRUE";"FALSE"', "align": "center"}),
+        # A data-table text of several lines: wrapped from the top of its own (taller) row,
+        # so that no line is printed over the row above.
+        "data_lines": add({"text_wrap": True, "valign": "top"}),
+        "data_top": add({"valign": "top"}),  # the other cells of such a row
+        "boolean_top": add(
+            {"num_format": '"TRUE";"TRUE";"FALSE"', "align": "center", "valign": "top"}
+        ),
         "bold": add({**base, **border, "bold": True, "text_wrap": True}),
         "num": add(centre),
         "num_bold": add({**centre, "bold": True}),

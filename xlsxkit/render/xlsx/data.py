@@ -15,11 +15,14 @@ workbook; the CSV holds every row, untruncated.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
+
+from xlsxwriter.worksheet import Worksheet
 
 from xlsxkit.render.csv import ACTIONS_COLUMNS, STAGES_COLUMNS
 from xlsxkit.render.xlsx.book import Book, Sheet
@@ -66,8 +69,9 @@ def write_table(
         return
     book.title(sh, title, "An Excel table: use the arrows in the header row to filter and sort.")
     ws = sh.ws
-    for col, header in enumerate(headers):
-        ws.set_column(col, col, DATA_WIDTHS.get(header, 18))
+    widths = [DATA_WIDTHS.get(header, 18) for header in headers]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     n = book.room(sh, total)
     if n == 0:
         book.text_line(sh, "No accepted returns yet.", "subtitle")
@@ -96,6 +100,16 @@ def write_table(
     for i, values in enumerate(rows):
         if i >= n:
             break
+        # A text of several lines (a partner's comment typed over two lines) would print
+        # over the row above in a row of one line's height: its row is made as tall as its
+        # longest such text, and those texts wrap from the top. Others stay one line high.
+        tall = [c for c, v in enumerate(values) if type(v) is str and "\n" in v]
+        if tall:
+            lines = max(_lines(str(values[c]), widths[c]) for c in tall)
+            ws.set_row(row, min(409.0, 15.0 * lines))
+            _write_tall_row(book, ws, row, values)
+            row += 1
+            continue
         for col, value in enumerate(values):
             if type(value) is str:
                 if value:
@@ -107,6 +121,29 @@ def write_table(
         row += 1
     sh.row = row
     book.truncation_note(sh, n, total, "rows")
+
+
+def _write_tall_row(book: Book, ws: Worksheet, row: int, values: Sequence[Value]) -> None:
+    """A row made taller for a text of several lines: every cell from the top of the row,
+    the texts wrapped, so the row reads as one line of the table."""
+    f = book.f
+    for col, value in enumerate(values):
+        if type(value) is str:
+            if value:
+                ws.write_string(
+                    row, col, value, f["data_lines"] if "\n" in value else f["data_top"]
+                )
+        elif type(value) is bool:
+            ws.write_boolean(row, col, value, f["boolean_top"])
+        elif value is not None:
+            ws.write_number(row, col, value, f["data_top"])
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines TEXT takes wrapped in a column WIDTH characters wide (an estimate:
+    about 1.15 characters per unit of width in the default font)."""
+    per_line = max(1, int(width * 1.15))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
 
 
 @dataclass(frozen=True, kw_only=True)
