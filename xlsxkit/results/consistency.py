@@ -82,17 +82,22 @@ class ConsistencyRule:
         """The fewest done of ACTIONS that is not flagged (exact: no float rounding)."""
         return math.ceil(Fraction(self.threshold).limit_denominator(10_000) * actions)
 
+    def _share(self) -> str:
+        if self.threshold in (0.5, 1):
+            return "half" if self.threshold == 0.5 else "all"
+        return f"{self.threshold:.0%}"
+
     def describe(self) -> str:
-        """The rule in words, for messages and the README."""
-        share = (
-            f"{self.threshold:.0%}"
-            if self.threshold not in (0.5, 1)
-            else ("half" if self.threshold == 0.5 else "all")
-        )
+        """The rule in words, for the README and the feedback."""
         return (
-            f"at least {share} of the suggested actions at or below the stage claimed are "
-            f"ticked as done (checked when there are {self.min_actions} or more such actions)"
+            f"at least {self._share()} of the suggested actions at or below the stage claimed "
+            f"are ticked as done (checked when there are {self.min_actions} or more such "
+            "actions)"
         )
+
+    def short(self) -> str:
+        """The rule in a few words, for a message that already names the actions."""
+        return f"at least {self._share()} of them"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -166,9 +171,10 @@ def message(framework: Framework, flag: Flag, rule: ConsistencyRule) -> str:
     stage = framework.stage(flag.stage_id).label
     criterion = framework.criterion(flag.criterion_id)
     text = criterion.text if len(criterion.text) <= 90 else criterion.text[:89].rstrip() + "…"
+    verb = "is" if flag.done == 1 else "are"
     return (
-        f"the stage '{stage}' is claimed for '{text}', but {flag.done} of the "
-        f"{flag.actions} suggested actions at or below that stage are ticked as done; the "
-        f"check asks for {flag.needed} ({rule.describe()}). The answer stands: check the "
-        "stage with the partner, or the ticks"
+        f"the stage '{stage}' is claimed for '{text}', but only {flag.done} of the "
+        f"{flag.actions} suggested actions at or below that stage {verb} ticked as done "
+        f"(the check asks for {flag.needed}: {rule.short()}). The answer stands: check the "
+        "stage or the ticks with the partner"
     )
