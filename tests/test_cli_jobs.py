@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
 import os
 import re
@@ -249,7 +251,24 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     assert code == 0, output
     assert "7 accepted, 1 superseded, 1 rejected, 1 skipped, 1 blank, 3 missing" in output
     assert str(target / "summary.xlsx") in output
+    # Out by email: a draft per partner, each with its workbook attached, never sent.
+    drafts = sorted((target / "drafts").glob("*.eml"))
+    assert len(drafts) == 10
+    draft = email.message_from_bytes(drafts[0].read_bytes(), policy=email.policy.default)
+    assert draft["X-Unsent"] == "1"
+    [attached] = [p for p in draft.iter_attachments() if p.get_filename().endswith(".xlsx")]
+    assert attached.get_content() == (target / "outbox" / attached.get_filename()).read_bytes()
+    # Back by email: the spreadsheets of the mailbox collected, the rest counted.
+    assert (
+        "Collect: 10 spreadsheets saved into inbox/, 1 duplicate, 1 auto-reply skipped, "
+        "1 reply without a workbook." in output
+    )
+    assert "Feedback: 7 workbooks" in output
+    assert len(list((target / "feedback").glob("*-feedback.xlsx"))) == 7
     returns = read_csv(target / "data" / "returns.csv")
+    # Every file read says which email it came from.
+    read = [r for r in returns if r["status"] in ("accepted", "superseded", "rejected", "blank")]
+    assert read and all(r["message_id"].startswith("<demo-") and r["from"] for r in read)
     assert {r["status"] for r in returns} == {
         "accepted",
         "superseded",
@@ -269,7 +288,8 @@ def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
     assert {p["code"] for p in problems} >= {
         "unreadable-stage",
         "unreadable-tick",
-        "not-a-workbook",
+        "corrupt",
+        "stage-not-supported",
     }
     first = (target / "data" / "stages.csv").read_bytes()
     # Reproducible, and running it again replaces the demo.
