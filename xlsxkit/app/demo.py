@@ -14,6 +14,7 @@ feedback`` writes a workbook for every partner with an accepted return.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import mailbox
 import random
@@ -73,6 +74,8 @@ EVIDENCE = (
 DEMO_MARKER = ".xlsxkit-demo"
 
 
+#: The round's deadline in the demo.
+DEADLINE = dt.date(2026, 11, 20)
 #: The coordinator's address in the demo: the return address, and where replies arrive.
 COORDINATOR = "ip-coordinator@example.org"
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -221,7 +224,7 @@ def run_demo(
             out_dir=outbox,
             instructions=instructions,
             round="2026 autumn",
-            deadline=dt.date(2026, 11, 20),
+            deadline=DEADLINE,
             return_to=COORDINATOR,
             force=True,
             jobs=1,
@@ -238,7 +241,7 @@ def run_demo(
             log=drafts / "send-log.csv",
             orgs=orgs_csv,
             framework=framework_file,
-            deadline=dt.date(2026, 11, 20),
+            deadline=DEADLINE,
             return_to=COORDINATOR,
         )
     )
@@ -258,7 +261,7 @@ def run_demo(
             instructions=instructions,
             token=row.token,
             round="2026 autumn",
-            deadline=dt.date(2026, 11, 20),
+            deadline=DEADLINE,
             return_to=COORDINATOR,
             generated_at=saved,
             typed=answers,
@@ -361,6 +364,9 @@ def run_demo(
         summary_path=summary,
         data_dir=data,
         progress=progress,
+        # The deadline the workbooks were sent with, for the Dashboard (a campaign's store
+        # knows it; a stand-alone import does not).
+        annotate=lambda s: dataclasses.replace(s, deadline=DEADLINE),
     )
     feedback = feedback_from_sources(
         [inbox], framework, out_dir=feedback_dir, manifest=list(result.rows), jobs=jobs
