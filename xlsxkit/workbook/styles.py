@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
+from xlsxkit.dates import MONTH_NAMES
 from xlsxkit.framework.model import Stage
 from xlsxkit.names import truncate_utf16, utf16_len
 from xlsxkit.workbook import layout as L
@@ -58,23 +59,7 @@ ELLIPSIS = "…"
 def long_date(day: dt.date) -> str:
     """DAY as every text in a workbook writes it: "30 June 2027" (the cells' DATE_FORMAT).
     English month names whatever the machine's locale, like the rest of the wording."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def stage_colours(stages: Sequence[Stage]) -> dict[str, str]:
