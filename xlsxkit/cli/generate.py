@@ -12,34 +12,19 @@ from xlsxkit.app import campaign as cmp
 from xlsxkit.app import campaign_round as rnd_gen
 from xlsxkit.cli.options import (
     campaign_option,
+    email_address,
     fit_jobs,
     framework_option,
     jobs_option,
     load_framework_or_fail,
     progress_bar,
+    written_date,
 )
-from xlsxkit.dates import DateError, parse_written_date
 from xlsxkit.errors import JobFailed
 from xlsxkit.framework.model import Framework, Organisation
-from xlsxkit.inbound.orgs import is_valid_email, org_problems_text, read_org_list
+from xlsxkit.inbound.orgs import org_problems_text, read_org_list
 from xlsxkit.outbound.generate import GenerateRequest, GenerateResult, Mode, generate
 from xlsxkit.workbook.instructions import InstructionsTemplate, load_template
-
-
-def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    if value and not is_valid_email(value):
-        raise click.BadParameter(f"{value!r} is not an email address, e.g. name@example.org")
-    return value or ""
-
-
-def _deadline(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    """A date written without ambiguity: 2026-11-20, 20 November 2026, 20/11/2026."""
-    if value is None:
-        return None
-    try:
-        return parse_written_date(value)
-    except DateError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def _warn_if_past(deadline: dt.date | None, today: dt.date) -> None:
@@ -87,14 +72,14 @@ def _warn_if_past(deadline: dt.date | None, today: dt.date) -> None:
 )
 @click.option(
     "--deadline",
-    callback=_deadline,
+    callback=written_date,
     metavar="DATE",
     help="Date to return the workbook by: 2026-11-20, 20 November 2026, or 20/11/2026 when "
     "only one reading is a date (03/04/2027 is refused as ambiguous).",
 )
 @click.option(
     "--return-to",
-    callback=_email,
+    callback=email_address,
     metavar="EMAIL",
     help="Email address the partners send their workbook back to.",
 )

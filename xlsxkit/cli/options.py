@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -13,12 +14,35 @@ from typing import Any, TypeVar
 import click
 
 from xlsxkit import resources
+from xlsxkit.dates import DateError, parse_written_date
 from xlsxkit.errors import LimitError
 from xlsxkit.framework.load import require_framework
 from xlsxkit.framework.model import Framework
 from xlsxkit.results.consistency import DEFAULT_THRESHOLD, ConsistencyRule, parse_share
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def email_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """Click callback of an option that takes one email address (or nothing)."""
+    if value:
+        # The partner list's check; imported here so that start-up does not load it.
+        from xlsxkit.inbound.orgs import is_valid_email
+
+        if not is_valid_email(value):
+            raise click.BadParameter(f"{value!r} is not an email address, e.g. name@example.org")
+    return value or ""
+
+
+def written_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """Click callback of a date written without ambiguity: 2026-11-20, 20 November 2026,
+    20/11/2026."""
+    if value is None:
+        return None
+    try:
+        return parse_written_date(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def framework_option(func: F) -> F:

@@ -11,10 +11,8 @@ from pathlib import Path
 import click
 
 from xlsxkit.app.send import SendRequest, SendResult, send
-from xlsxkit.cli.options import campaign_option, framework_option
-from xlsxkit.dates import DateError, parse_written_date
+from xlsxkit.cli.options import campaign_option, email_address, framework_option, written_date
 from xlsxkit.errors import EXIT_FAILED, UsageError
-from xlsxkit.inbound.orgs import is_valid_email
 from xlsxkit.outbound.mail.dispatch import Line, Options, Result
 from xlsxkit.outbound.mail.templates import MailKind
 from xlsxkit.outbound.mail.transports import (
@@ -28,21 +26,6 @@ from xlsxkit.outbound.mail.transports import (
 
 #: The environment variable the SMTP password is taken from (else it is asked for).
 PASSWORD_ENV = "XLSXKIT_SMTP_PASSWORD"
-
-
-def _email(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    if value and not is_valid_email(value):
-        raise click.BadParameter(f"{value!r} is not an email address, e.g. name@example.org")
-    return value or ""
-
-
-def _deadline(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return parse_written_date(value)
-    except DateError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 def parse_server(text: str) -> tuple[str, int | None]:
@@ -175,7 +158,7 @@ def _transport(
 @click.option(
     "--to",
     "redirect",
-    callback=_email,
+    callback=email_address,
     metavar="ADDRESS",
     help="A test run: every message goes to ADDRESS instead of the partner (recorded as a test; "
     "the partners still get theirs later).",
@@ -227,13 +210,13 @@ def _transport(
 )
 @click.option(
     "--deadline",
-    callback=_deadline,
+    callback=written_date,
     metavar="DATE",
     help="The deadline the message names. Default: the round's.",
 )
 @click.option(
     "--return-to",
-    callback=_email,
+    callback=email_address,
     metavar="EMAIL",
     help="Where partners send the workbook back. Default: return_to in xlsxkit.yaml.",
 )
@@ -246,7 +229,7 @@ def _transport(
 )
 @click.option(
     "--reply-to",
-    callback=_email,
+    callback=email_address,
     metavar="EMAIL",
     help="Reply-To. Default: mail.reply_to in xlsxkit.yaml, else the return address.",
 )
