@@ -124,61 +124,12 @@ class SmtpTransport:
                 conn.ehlo()
             if s.user:
                 conn.login(s.user, s.password)
-        except TransportError:
+        except (TransportError, smtplib.SMTPException, OSError) as exc:
             if conn is not None:
                 conn.close()
-            raise
-        except ssl.SSLCertVerificationError as exc:
-            if conn is not None:
-                conn.close()
-            raise TransportError(
-                f"{server}: the server's certificate is not trusted "
-                f"({exc.verify_message or exc.reason}), so nothing was sent. Check the host "
-                "name; a server with a certificate of its own needs its authority installed "
-                "on this machine (or named by the SSL_CERT_FILE environment variable)"
-            ) from None
-        except ssl.SSLError as exc:
-            if conn is not None:
-                conn.close()
-            raise TransportError(
-                f"{server}: the encrypted connection failed ({exc.reason or exc}). Check the "
-                f"port: STARTTLS is usually {STARTTLS_PORT}, implicit TLS {IMPLICIT_TLS_PORT}"
-            ) from None
-        except smtplib.SMTPAuthenticationError as exc:
-            if conn is not None:
-                conn.close()
-            raise TransportError(
-                f"{server}: the server refused the user name or password for {s.user!r} "
-                f"({_answer(exc.smtp_code, exc.smtp_error)}). Microsoft 365 and Gmail need an "
-                "app password (see the README, 'Sending and collecting by email'); give it in "
-                "XLSXKIT_SMTP_PASSWORD or at the prompt"
-            ) from None
-        except smtplib.SMTPNotSupportedError:
-            if conn is not None:
-                conn.close()
-            raise TransportError(
-                f"{server}: the server does not offer a login (AUTH) on this connection; "
-                "leave out --user if it needs none, or check the host and port"
-            ) from None
-        except smtplib.SMTPResponseException as exc:
-            if conn is not None:
-                conn.close()
-            raise TransportError(
-                f"{server}: the server refused the connection "
-                f"({_answer(exc.smtp_code, exc.smtp_error)}); try again later"
-            ) from None
-        except (smtplib.SMTPException, OSError) as exc:
-            if conn is not None:
-                conn.close()
-            reason = (
-                "timed out"
-                if isinstance(exc, TimeoutError | socket.timeout)
-                else (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
-            )
-            raise TransportError(
-                f"{server}: cannot connect to the mail server ({reason}). Check the host name "
-                "and port, and that this machine may reach it"
-            ) from None
+            if isinstance(exc, TransportError):
+                raise
+            raise _connect_error(server, s.user, exc) from None
         return conn
 
     # messages -----------------------------------------------------------------------
@@ -270,3 +221,45 @@ __all__ = [
     "TlsMode",
     "default_tls",
 ]
+
+
+def _connect_error(server: str, user: str, exc: smtplib.SMTPException | OSError) -> TransportError:
+    """What a failure to connect, encrypt or log in means, and what to do about it."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TransportError(
+            f"{server}: the server's certificate is not trusted "
+            f"({exc.verify_message or exc.reason}), so nothing was sent. Check the host "
+            "name; a server with a certificate of its own needs its authority installed "
+            "on this machine (or named by the SSL_CERT_FILE environment variable)"
+        )
+    if isinstance(exc, ssl.SSLError):
+        return TransportError(
+            f"{server}: the encrypted connection failed ({exc.reason or exc}). Check the "
+            f"port: STARTTLS is usually {STARTTLS_PORT}, implicit TLS {IMPLICIT_TLS_PORT}"
+        )
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return TransportError(
+            f"{server}: the server refused the user name or password for {user!r} "
+            f"({_answer(exc.smtp_code, exc.smtp_error)}). Microsoft 365 and Gmail need an "
+            "app password (see the README, 'Sending and collecting by email'); give it in "
+            "XLSXKIT_SMTP_PASSWORD or at the prompt"
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return TransportError(
+            f"{server}: the server does not offer a login (AUTH) on this connection; "
+            "leave out --user if it needs none, or check the host and port"
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return TransportError(
+            f"{server}: the server refused the connection "
+            f"({_answer(exc.smtp_code, exc.smtp_error)}); try again later"
+        )
+    reason = (
+        "timed out"
+        if isinstance(exc, TimeoutError | socket.timeout)
+        else (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+    )
+    return TransportError(
+        f"{server}: cannot connect to the mail server ({reason}). Check the host name "
+        "and port, and that this machine may reach it"
+    )
