@@ -345,28 +345,17 @@ def _plan_round(
         )
         workbook = folder.root / w.file
         values = _values(common, org_name=org.name, contact=org.contact, file=Path(w.file).name)
-        if request.kind is MailKind.SEND:
-            planned.append(
-                _planned(
-                    template,
-                    values,
-                    round_key=rnd.slug,
-                    org=org,
-                    kind=request.kind,
-                    attachments=[workbook],
-                    file=w.file,
-                )
-            )
-        elif request.kind is MailKind.REMIND:
-            line = status.get(w.org_id)
-            if line is None or line.status is PartnerStatus.ACCEPTED:
-                accepted += 1
-                continue
-            earlier = reminded.get((rnd.slug, w.org_id, MailKind.REMIND))
-            if earlier is not None and line.returned is not None and line.returned > earlier.at:
-                # Reminded before this blank or rejected return came: remind about it.
-                auto_resend.add(w.org_id)
-            values["reason"] = _reason(line, rnd)
+        if request.kind is not MailKind.FEEDBACK:  # the workbook, sent or sent again
+            if request.kind is MailKind.REMIND:
+                line = status.get(w.org_id)
+                if line is None or line.status is PartnerStatus.ACCEPTED:
+                    accepted += 1
+                    continue
+                earlier = reminded.get((rnd.slug, w.org_id, MailKind.REMIND))
+                if earlier is not None and line.returned is not None and line.returned > earlier.at:
+                    # Reminded before this blank or rejected return came: remind about it.
+                    auto_resend.add(w.org_id)
+                values["reason"] = _reason(line, rnd)
             planned.append(
                 _planned(
                     template,
