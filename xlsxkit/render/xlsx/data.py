@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from xlsxwriter.worksheet import Worksheet
-
 from xlsxkit.render.csv import ACTIONS_COLUMNS, STAGES_COLUMNS
 from xlsxkit.render.xlsx.book import Book, Sheet
 
@@ -96,6 +94,9 @@ def write_table(
     write_number: Callable[..., Any] = ws.write_number
     write_boolean: Callable[..., Any] = ws.write_boolean
     boolean = book.f["boolean"]  # TRUE/FALSE in every app (LibreOffice shows 1/0 bare)
+    # A row made taller for a text of several lines: every cell from the top of the row.
+    top, boolean_top = book.f["data_top"], book.f["boolean_top"]
+    lines_of_text = book.f["data_lines"]
     row = head + 1
     for i, values in enumerate(rows):
         if i >= n:
@@ -104,39 +105,24 @@ def write_table(
         # over the row above in a row of one line's height: its row is made as tall as its
         # longest such text, and those texts wrap from the top. Others stay one line high.
         tall = [c for c, v in enumerate(values) if type(v) is str and "\n" in v]
+        text_format = number_format = lines_format = None
+        bool_format = boolean
         if tall:
             lines = max(_lines(str(values[c]), widths[c]) for c in tall)
             ws.set_row(row, min(409.0, 15.0 * lines))
-            _write_tall_row(book, ws, row, values)
-            row += 1
-            continue
+            text_format = number_format = top
+            lines_format, bool_format = lines_of_text, boolean_top
         for col, value in enumerate(values):
             if type(value) is str:
                 if value:
-                    write_string(row, col, value)
+                    write_string(row, col, value, lines_format if col in tall else text_format)
             elif type(value) is bool:
-                write_boolean(row, col, value, boolean)
+                write_boolean(row, col, value, bool_format)
             elif value is not None:
-                write_number(row, col, value)
+                write_number(row, col, value, number_format)
         row += 1
     sh.row = row
     book.truncation_note(sh, n, total, "rows")
-
-
-def _write_tall_row(book: Book, ws: Worksheet, row: int, values: Sequence[Value]) -> None:
-    """A row made taller for a text of several lines: every cell from the top of the row,
-    the texts wrapped, so the row reads as one line of the table."""
-    f = book.f
-    for col, value in enumerate(values):
-        if type(value) is str:
-            if value:
-                ws.write_string(
-                    row, col, value, f["data_lines"] if "\n" in value else f["data_top"]
-                )
-        elif type(value) is bool:
-            ws.write_boolean(row, col, value, f["boolean_top"])
-        elif value is not None:
-            ws.write_number(row, col, value, f["data_top"])
 
 
 def _lines(text: str, width: float) -> int:
