@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxkit.campaign.store import STORE_NAME
 from xlsxkit.errors import CampaignError
 
 __all__ = [
@@ -38,6 +37,9 @@ __all__ = [
 from xlsxkit.names import normalise_label, slugify
 
 SETTINGS_NAME = "xlsxkit.yaml"
+#: The store's file name, here and not in the store, so that finding a campaign (which every
+#: command does at start-up) does not load SQLite and the store's records.
+STORE_NAME = "xlsxkit.db"
 FRAMEWORK_NAME = "framework.yaml"
 PARTNERS_NAME = "partners.csv"
 TEMPLATES_NAME = "templates"
