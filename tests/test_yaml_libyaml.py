@@ -45,7 +45,7 @@ def ours(text: str) -> list[Tree] | tuple[str, str]:
 
 #: Characters that matter to YAML's scanner, and text in any script.
 _special = st.sampled_from(
-    list(" \t\n\r:-#'\"[]{},&*!|>?%@`\\~") + ["\ufeff", "\x85", "\u2028", "\u2029", "\xa0"]
+    [*" \t\n\r:-#'\"[]{},&*!|>?%@`\\~", "\ufeff", "\x85", "\u2028", "\u2029", "\xa0"]
 )
 _text = st.text(
     st.one_of(
@@ -57,9 +57,7 @@ _text = st.text(
 )
 data = st.recursive(
     st.one_of(st.none(), _text),
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(_text, inner, max_size=4)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_text, inner, max_size=4)),
     max_leaves=25,
 )
 
