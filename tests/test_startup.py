@@ -54,6 +54,26 @@ def test_the_command_list_loads_no_command_and_no_library_but_click(args: tuple[
         "xlsxkit.cli",
         "xlsxkit.errors",
     }
+    assert "shutil" not in modules  # the help's width is found without it
+
+
+@pytest.mark.parametrize("columns", ["", "20", "52", "79", "80", "100", "103", "250", "x", "-5"])
+def test_the_help_is_as_wide_as_clicks_own_formatter_makes_it(
+    columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # xlsxkit finds the terminal's width itself (so that --help does not import shutil);
+    # the help must still be laid out exactly as click would lay it out.
+    import click
+
+    from xlsxkit.cli import XlsxkitContext, cli
+
+    if columns:
+        monkeypatch.setenv("COLUMNS", columns)
+    else:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    ctx = XlsxkitContext(cli, max_content_width=100)
+    assert ctx.make_formatter().width == click.HelpFormatter(max_width=100).width
+    assert XlsxkitContext(cli).make_formatter().width == click.HelpFormatter().width
 
 
 def test_validate_loads_the_framework_checks_but_no_reader_writer_or_pool(tmp_path: Path) -> None:

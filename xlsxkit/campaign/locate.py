@@ -18,7 +18,6 @@ ASCII letters, digits and hyphens only, so it is the same folder on Windows, mac
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -57,6 +56,8 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))} | {
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RoundFolder:
+    """The folder of one round and its parts."""
+
     root: Path  # rounds/<slug>
 
     @property
@@ -99,6 +100,8 @@ class RoundFolder:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CampaignFolder:
+    """A campaign folder and the places of its parts."""
+
     root: Path
 
     @property
@@ -143,6 +146,8 @@ def round_slug(name: str) -> str:
         raise ValueError("a round needs a name")
     slug = slugify(name, max_length=SLUG_MAX)
     if not slug:
+        import hashlib  # rarely needed; finding the campaign at start-up does not load OpenSSL
+
         digest = hashlib.sha256(normalise_label(name).encode("utf-8")).hexdigest()[:8]
         slug = f"round-{digest}"
     if slug in _RESERVED:

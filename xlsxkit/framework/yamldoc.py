@@ -34,12 +34,16 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Position:
+    """Where a value or key starts in the file."""
+
     line: int  # 1-based
     column: int  # 1-based
 
 
 @dataclass(kw_only=True)
 class YamlDocument:
+    """The parsed document, with the position of every value and key by its path."""
+
     data: Any
     values: dict[PathKey, Position] = field(default_factory=dict)
     keys: dict[PathKey, Position] = field(default_factory=dict)
