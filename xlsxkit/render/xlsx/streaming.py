@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from xlsxwriter.worksheet import Worksheet
+from xlsxkit.workbook.write.plaintext import PlainTextWorksheet
 
 #: The private attributes of ``Worksheet`` this module sets.
 PRIVATE_ATTRIBUTES: Final = ("constant_memory", "table_cells", "_write_string")
@@ -39,7 +39,7 @@ def _not_stored(*args: Any, **kwargs: Any) -> int:
     return 0
 
 
-class StreamingWorksheet(Worksheet):  # type: ignore[misc]
+class StreamingWorksheet(PlainTextWorksheet):
     """A constant-memory worksheet that can still hold an Excel table. The caller writes the
     table's header cells itself, after ``add_table`` and in row order."""
 
@@ -49,7 +49,7 @@ class StreamingWorksheet(Worksheet):  # type: ignore[misc]
         # and nothing else, so the index is not kept.
         self.table_cells = _NoIndex()
         self.constant_memory = False
-        self._write_string = _not_stored  # the header cells: the caller writes them
+        self._write_string = _not_stored  # type: ignore[method-assign]  # the caller writes them
         try:
             return super().add_table(*args, **kwargs)
         finally:
