@@ -20,6 +20,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from xlsxkit.errors import XlsxkitError
+from xlsxkit.workbook.write.plaintext import PlainTextWorksheet
 
 
 class WorkbookLimitError(XlsxkitError):
@@ -49,7 +50,7 @@ def _where(ws: Worksheet, name: str, args: tuple[Any, ...], why: str) -> str:
     return f"sheet {ws.name!r}: XlsxWriter refused {name}({at}): {why}"
 
 
-class CheckedWorksheet(Worksheet):  # type: ignore[misc]
+class CheckedWorksheet(PlainTextWorksheet):
     """A Worksheet whose writing methods raise instead of silently dropping content."""
 
 
