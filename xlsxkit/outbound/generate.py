@@ -212,6 +212,7 @@ def _plan(
 # --------------------------------------------------------------------------------------
 # writing
 
+
 class _Worker:
     """What a process writing workbooks keeps: the request (set once per process, so the
     framework is not sent with every task) and the batch's template, made on first use."""
