@@ -33,10 +33,13 @@ the batch is written directly.
 from __future__ import annotations
 
 import io
+import operator
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from itertools import compress
 
 from xlsxwriter.core import Core
 from xlsxwriter.sharedstrings import SharedStrings, SharedStringTable
@@ -93,6 +96,7 @@ class _Recorder:
         self._strings = strings
 
     def __getattr__(self, name: str) -> object:
+        # Made once per method and recorder (then found as an attribute).
         def record(*args: object, **kwargs: object) -> object:
             if name == "write_string" and self._strings is not None:
                 self.string_calls.append(len(self.calls))
@@ -104,7 +108,13 @@ class _Recorder:
             self.calls.append((name, args, kwargs))
             return getattr(self._target, name)(*args, **kwargs) if self._target else 0
 
+        setattr(self, name, record)
         return record
+
+    def start(self) -> list[Call]:
+        """A new list of calls (the recorder is reused from one sheet to the next)."""
+        self.calls = []
+        return self.calls
 
 
 #: Methods the sheet writers call that write no shared string (merge_range writes the
@@ -154,8 +164,11 @@ class BatchTemplate:
     sst_xml: str
     si_spans: tuple[tuple[int, int], ...]  # of each <si> element in SST_XML
     parts: dict[str, Part]
+    uses: tuple[int, ...]  # how many strings have each index
+    index_of: dict[str, int]  # each shared string's index
     #: Deflated spans of the template's text: (part, start, end) -> bytes, deflated.
     chunks: dict[tuple[str, int, int], tuple[bytes, bytes]] = field(default_factory=dict)
+    scratch: list[CheckedWorksheet] = field(default_factory=list)
 
     # ----------------------------------------------------------------------------------
     @classmethod
@@ -256,6 +269,8 @@ class BatchTemplate:
             sheets=tuple(sheets),
             strings=tuple(strings),
             indices=tuple(indices),
+            uses=tuple(Counter(indices)[i] for i in range(len(si))),
+            index_of={text: i for i, text in enumerate(dict.fromkeys(strings))},
             sst_xml=sst_xml,
             si_spans=tuple(si),
             parts=parts,
@@ -286,10 +301,11 @@ class BatchTemplate:
         if len(paragraphs) != self.paragraphs:
             return None
         book = replace(self.book, spec=spec)
-        strings = list(self.strings)
+        changes: dict[int, str] = {}  # position in the order of strings -> the new string
         packed: list[Part] = []
+        rec = _Recorder()
         for sheet in self.sheets:
-            rec = _Recorder()
+            calls = rec.start()
             if sheet.kind is _Kind.START:
                 write_start(book, rec, paragraphs)
             elif sheet.kind is _Kind.IDENTITY:
@@ -298,21 +314,19 @@ class BatchTemplate:
                 dim = book.plan.dimensions[sheet.dimension]
                 write_dimension_head(book, rec, dim)
                 write_dimension_tail(book, rec)
-            splices = _splice(sheet, rec.calls, strings)
+            splices = _splice(sheet, calls, changes, self._scratch())
             if splices is None:
                 return None
             if splices:
                 packed.append(self._pack(sheet.part, sheet.xml, splices))
-        indices = _indices(strings)
-        if tuple(indices) != self.indices:
+        if not self._same_indices(changes):
             return None  # a string of the organisation's is also another cell's
         si: dict[int, str] = {}
         writer = SharedStrings()
-        for position, (old, new) in enumerate(zip(self.strings, strings, strict=True)):
-            if old != new:
-                writer._set_filehandle(io.StringIO())
-                writer._write_si(new)
-                si[indices[position]] = writer.fh.getvalue()
+        for position, new in changes.items():
+            writer._set_filehandle(io.StringIO())
+            writer._write_si(new)
+            si[self.indices[position]] = writer.fh.getvalue()
         sst = [(*self.si_spans[i], text) for i, text in si.items()]
         packed.append(self._pack(_SST, self.sst_xml, sst))
         core = Core()
@@ -322,6 +336,35 @@ class BatchTemplate:
         changed = {p.name: p for p in packed}
         changed[_CORE] = deflate(_CORE, core.fh.getvalue().encode("utf-8"), small=True)
         return write_zip([changed.get(name, part) for name, part in self.parts.items()])
+
+    def _same_indices(self, changes: dict[int, str]) -> bool:
+        """Whether the strings with CHANGES get the template's shared-string indices: each
+        index the changes touch is changed at every position it is used, to one string
+        per index, no two indices to the same string, and none to another index's."""
+        new: dict[int, str] = {}
+        used: dict[int, int] = {}
+        for position, text in changes.items():
+            index = self.indices[position]
+            if new.setdefault(index, text) != text:
+                return False
+            used[index] = used.get(index, 0) + 1
+        if len(set(new.values())) != len(new):
+            return False
+        for index, text in new.items():
+            if used[index] != self.uses[index]:
+                return False
+            other = self.index_of.get(text)
+            if other is not None and other not in new:
+                return False
+        return True
+
+    def _scratch(self) -> CheckedWorksheet:
+        """A worksheet the differing calls are made on (made once: it is costly to make)."""
+        if not self.scratch:
+            self.scratch.append(CheckedWorksheet())
+        ws = self.scratch[0]
+        ws.str_table = SharedStringTable()
+        return ws
 
     def _pack(self, name: str, text: str, splices: list[_Splice]) -> Part:
         """The part NAME: TEXT with SPLICES made. The template's text between two splices is
@@ -360,35 +403,35 @@ def _indices(strings: list[str]) -> list[int]:
     return [seen.setdefault(s, len(seen)) for s in strings]
 
 
-def _splice(sheet: _Sheet, calls: list[Call], strings: list[str]) -> list[_Splice] | None:
+def _splice(
+    sheet: _Sheet, calls: list[Call], changes: dict[int, str], scratch: CheckedWorksheet
+) -> list[_Splice] | None:
     """What to replace in SHEET's XML for the organisation's CALLS to stand in place of the
-    template's (their strings are put into STRINGS), or None when they differ in more than
-    texts, heights and footers."""
+    template's (the strings they change go into CHANGES, by position), or None when they
+    differ in more than texts, heights and footers. SCRATCH: a worksheet to make the
+    differing calls on."""
     if len(calls) != len(sheet.calls):
         return None
     texts: list[Call] = []
     rows: set[int] = set()
     footer = False
-    for i, (mine, theirs) in enumerate(zip(calls, sheet.calls, strict=True)):
-        if mine == theirs:
-            continue
+    for i in compress(range(len(calls)), map(operator.ne, calls, sheet.calls)):
+        mine, theirs = calls[i], sheet.calls[i]
         name, args, kwargs = mine
         if name != theirs[0] or kwargs != theirs[2] or len(args) != len(theirs[1]):
             return None
         if name == "write_string" and _same_but(args, theirs[1], 2):
             texts.append(mine)
-            strings[sheet.string_at[i]] = str(args[2])
+            changes[sheet.string_at[i]] = str(args[2])
         elif name == "set_row" and _same_but(args, theirs[1], 1):
             rows.add(int(str(args[0])))
-        elif name in ("set_footer", "set_header"):
+        elif name in _FOOTERS:
             footer = True
         else:
             return None
     if not (texts or rows or footer):
         return []
-    scratch = CheckedWorksheet()
     scratch.name = sheet.name
-    scratch.str_table = SharedStringTable()
     splices: list[_Splice] = []
     with refusing_warnings():
         for _, args, kwargs in texts:  # Excel's limits, checked as a direct write does
