@@ -246,3 +246,30 @@ def test_spec_fields_the_template_checks_cover_every_field_of_a_spec() -> None:
         "return_to", "generated_at", "password", "prefill", "previous_round", "typed",
     }  # fmt: skip
     assert {f.name for f in dataclasses.fields(WorkbookSpec)} == judged
+
+
+FORMULAS = [
+    "=SUM(A1:A9)",
+    '=IF(H1="","(organisation not named yet)",H1)',
+    "=XLOOKUP(A1,B:B,C:C)",
+    "=STDEV.S(A1:A3)+CONCAT(A1,B1)",
+    "{=SUM(A1:A2*B1:B2)}",
+    "=_xlfn.STDEV.S(A1:A3)",
+    "=SINGLE(A1)+xSINGLE(B1)",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+@pytest.mark.parametrize("expand", [False, True])
+@pytest.mark.parametrize("future", [False, True])
+def test_formulas_are_prepared_as_xlsxwriter_prepares_them(
+    formula: str, expand: bool, future: bool
+) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    from xlsxkit.workbook.write.checked import CheckedWorksheet
+
+    plain, checked = Worksheet(), CheckedWorksheet()
+    plain.use_future_functions = checked.use_future_functions = future
+    for _ in range(2):  # prepared, then from the cache
+        assert checked._prepare_formula(formula, expand) == plain._prepare_formula(formula, expand)
