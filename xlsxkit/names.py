@@ -38,6 +38,8 @@ _WINDOWS_RESERVED = {
 
 def utf16_len(text: str) -> int:
     """Length as Excel counts it (UTF-16 code units)."""
+    if text.isascii():  # most texts: one unit a character, no encoding needed
+        return len(text)
     return len(text.encode("utf-16-le")) // 2
 
 

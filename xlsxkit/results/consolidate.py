@@ -207,42 +207,65 @@ class Summary:
                     round=org.round,
                 )
 
+    def _open_actions(self, org: OrgResult, c: Criterion, stage_id: str) -> list[Action]:
+        """C's actions at or below STAGE_ID (ORG's stage for C), not yet done by ORG."""
+        fw = self.framework
+        level = fw.stage(stage_id).index
+        return [
+            a
+            for a in c.actions
+            if fw.stage(a.stage_id).index <= level and org.done[a.id] is not True
+        ]
+
     def next_steps(self) -> Iterator[NextStep]:
         """Per organisation, the actions at or below its current stage not yet done; a
         criterion without a stage is listed once, to be assessed first."""
-        fw = self.framework
         for org, d, c in self._org_criteria():
             stage_id = org.stages[c.id]
             if stage_id is None:
                 yield _next_step(org, d, c, "", None)
                 continue
-            level = fw.stage(stage_id).index
-            for a in c.actions:
-                if fw.stage(a.stage_id).index <= level and org.done[a.id] is not True:
-                    yield _next_step(org, d, c, stage_id, a)
+            for a in self._open_actions(org, c, stage_id):
+                yield _next_step(org, d, c, stage_id, a)
+
+    def n_next_steps(self) -> int:
+        """How many rows :meth:`next_steps` yields, without making them."""
+        n = 0
+        for org, _, c in self._org_criteria():
+            stage_id = org.stages[c.id]
+            n += 1 if stage_id is None else len(self._open_actions(org, c, stage_id))
+        return n
+
+    @staticmethod
+    def _texts(org: OrgResult, c: Criterion) -> list[tuple[str, str, str]]:
+        """(item id, kind, text) of every free text ORG wrote for C and its actions."""
+        texts = [(c.id, "evidence", org.answers[c.id].comment)] if c.id in org.answers else []
+        for a in c.actions:
+            answer = org.answers.get(a.id)
+            if answer is not None:
+                texts += [
+                    (a.id, "notes", answer.notes),
+                    (a.id, "lead", answer.lead),
+                    (a.id, "target date", answer.target_date),
+                ]
+        return [t for t in texts if t[2]]
 
     def comments(self) -> Iterator[CommentRow]:
         """All free text: evidence, notes, leads and dates, with organisation and item."""
         for org, d, c in self._org_criteria():
-            texts = [(c.id, "evidence", org.answers[c.id].comment)] if c.id in org.answers else []
-            for a in c.actions:
-                answer = org.answers.get(a.id)
-                if answer is not None:
-                    texts += [
-                        (a.id, "notes", answer.notes),
-                        (a.id, "lead", answer.lead),
-                        (a.id, "target date", answer.target_date),
-                    ]
-            for item_id, kind, text in texts:
-                if text:
-                    yield CommentRow(
-                        org_id=org.org_id,
-                        org_name=org.org_name,
-                        dimension_id=d.id,
-                        item_id=item_id,
-                        kind=kind,
-                        text=text,
-                    )
+            for item_id, kind, text in self._texts(org, c):
+                yield CommentRow(
+                    org_id=org.org_id,
+                    org_name=org.org_name,
+                    dimension_id=d.id,
+                    item_id=item_id,
+                    kind=kind,
+                    text=text,
+                )
+
+    def n_comments(self) -> int:
+        """How many rows :meth:`comments` yields, without making them."""
+        return sum(len(self._texts(org, c)) for org, _, c in self._org_criteria())
 
 
 def _known_stage(framework: Framework, stage_id: str | None) -> str:

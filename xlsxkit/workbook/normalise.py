@@ -8,6 +8,7 @@ unanswered.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -81,12 +82,12 @@ class StageMatcher:
         self._forms: dict[str, str] = {}
         stage_list = list(stages)
         for stage in stage_list:
-            self._forms.setdefault(normalise_label(stage.label), stage.id)
-            self._forms.setdefault(normalise_label(stage.id), stage.id)
+            self._forms.setdefault(_label_form(stage.label), stage.id)
+            self._forms.setdefault(_label_form(stage.id), stage.id)
         known = {s.id for s in stage_list}
         for label, stage_id in aliases:
             if stage_id in known:
-                self._forms.setdefault(normalise_label(label), stage_id)
+                self._forms.setdefault(_label_form(label), stage_id)
 
     def match(self, value: Any) -> str | _Unreadable | None:
         """Stage id; None when blank; UNREADABLE otherwise."""
@@ -94,7 +95,18 @@ class StageMatcher:
             return None
         if not isinstance(value, str):
             return UNREADABLE
-        return self._forms.get(normalise_label(value), UNREADABLE)
+        return self._forms.get(_label_form(value), UNREADABLE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _short_label_form(text: str) -> str:
+    return normalise_label(text)
+
+
+def _label_form(text: str) -> str:
+    """:func:`normalise_label` of TEXT, remembered for short texts: a reader matches the
+    same few stage labels in every return."""
+    return _short_label_form(text) if len(text) <= 200 else normalise_label(text)
 
 
 #: What a partner's typed target date may be: ISO with hyphens (a time after it, as some
@@ -147,6 +159,8 @@ def free_text(value: Any) -> str:
 
 def text_value(value: Any) -> str:
     """A value as trimmed text: numbers without a spurious '.0', dates as ISO."""
+    if type(value) is str:  # the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

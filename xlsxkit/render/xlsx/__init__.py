@@ -24,6 +24,8 @@ from xlsxkit.render.xlsx.dashboard import write_dashboard
 from xlsxkit.render.xlsx.data import InCsv, write_data_actions, write_data_stages
 from xlsxkit.render.xlsx.dimension import write_dimension
 from xlsxkit.render.xlsx.lists import (
+    MAX_LIST_ROWS,
+    Limit,
     write_comments,
     write_next_steps,
     write_problems,
@@ -79,11 +81,25 @@ def write_summary(
         write_progress(book, book.sheet("Progress"), progress)
     for d, name in zip(fw.dimensions, dim_names, strict=True):
         write_dimension(book, book.sheet(name), name, views.dimension(summary, d.id))
-    write_next_steps(book, book.sheet("Next steps"), views.next_steps(summary))
-    write_comments(book, book.sheet("Comments"), views.comments(summary))
+    csvs = data_files(data_dir) if data_dir is not None else None
+    steps_limit = comments_limit = None
+    if csvs is not None:  # the lists' every row is in the CSV files too
+        stages_csv, actions_csv = csvs.stages.name, csvs.actions.name
+        steps_limit = Limit(
+            rows=MAX_LIST_ROWS,
+            total=summary.n_next_steps(),
+            where=f"every action not yet done is in the data file {actions_csv} (done FALSE)",
+        )
+        comments_limit = Limit(
+            rows=MAX_LIST_ROWS,
+            total=summary.n_comments(),
+            where=f"the data files {stages_csv} (comment) and {actions_csv} (notes, lead, "
+            "target_date) hold every one",
+        )
+    write_next_steps(book, book.sheet("Next steps"), views.next_steps(summary), limit=steps_limit)
+    write_comments(book, book.sheet("Comments"), views.comments(summary), limit=comments_limit)
     write_returns(book, book.sheet("Returns"), views.chase_list(summary))
     write_problems(book, book.sheet("Problems"), views.problems(summary))
-    csvs = data_files(data_dir) if data_dir is not None else None
     shown = final_path or path
     stages = InCsv.beside(csvs.stages, shown) if csvs else None
     actions = InCsv.beside(csvs.actions, shown) if csvs else None

@@ -24,7 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlsxkit import __version__
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.outfiles import MARKER_PROPERTY
-from xlsxkit.render.xlsx.streaming import StreamingWorksheet
+from xlsxkit.render.xlsx.streaming import RowStream, StreamingWorksheet
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fit_cell
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.results.dashboard import round_name
@@ -203,6 +203,8 @@ class Sheet:
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
         self.row = 0
+        #: Rows of many cells (lists, tables) are written through it (see RowStream).
+        self.stream = RowStream(ws)
 
     def skip(self, n: int = 1) -> None:
         self.row += n
@@ -279,12 +281,9 @@ class Book:
 
     def line(self, sh: Sheet, cells: Sequence[Cell], *, height: float | None = None) -> None:
         """Write one row of CELLS at the cursor and move down."""
-        ws, row, cell = sh.ws, sh.row, self.cell
-        if height is not None:
-            ws.set_row(row, height)
-        for col, value in enumerate(cells):
-            cell(ws, row, col, value)
-        sh.row = row + 1
+        parts = self.parts
+        sh.stream.row(sh.row, [(col, *parts(value)) for col, value in enumerate(cells)], height)
+        sh.row += 1
 
     def text_line(self, sh: Sheet, text: str, fmt: str) -> None:
         sh.ws.write_string(sh.row, 0, fit(text), self.f[fmt])
@@ -298,6 +297,22 @@ class Book:
             else:
                 sh.ws.write_string(sh.row, col, fit(text), self.f["header"])
         sh.row += 1
+
+    def parts(self, value: Cell) -> tuple[str | int | float | None, Format | None]:
+        """The value and format a Cell is written with (as :meth:`cell` writes it; a
+        None value is a blank cell in that format)."""
+        if type(value) is str:  # the common case first: most cells are text
+            return (fit(value) if value else None), self.text_format
+        if isinstance(value, StageCell):
+            return self.stage_cells[value.stage_id or ""]
+        if isinstance(value, StatusCell):
+            return value.status, self.f[f"status:{value.status}"]
+        if isinstance(value, Styled):
+            styled = value.value
+            return (fit(styled) if isinstance(styled, str) else styled), self.f[value.style]
+        if isinstance(value, int | float):
+            return (int(value) if isinstance(value, bool) else value), self.f["num"]
+        return None, self.text_format
 
     def cell(self, ws: Worksheet, row: int, col: int, value: Cell) -> None:
         if type(value) is str:  # the common case first: most cells are text
@@ -325,14 +340,20 @@ class Book:
         """How many of N rows fit below the cursor, leaving a row for a note."""
         return min(n, EXCEL_MAX_ROWS - sh.row - 2)
 
-    def truncation_note(self, sh: Sheet, shown: int, total: int, what: str) -> None:
-        if shown < total:
-            self.text_line(
-                sh,
+    def truncation_note(
+        self, sh: Sheet, shown: int, total: int, what: str, where: str = ""
+    ) -> None:
+        """Say that only SHOWN of TOTAL WHAT are on SH, and WHERE the rest are."""
+        if shown >= total:
+            return
+        if where:
+            text = f"Only the first {shown:,} of {total:,} {what} are listed here; {where}."
+        else:
+            text = (
                 f"Only the first {shown:,} of {total:,} {what} fit in a sheet; the CSV files "
-                "(--data) hold all of them.",
-                "subtitle",
+                "(--data) hold all of them."
             )
+        self.text_line(sh, text, "subtitle")
 
     def close(self, first: Sheet) -> None:
         first.ws.activate()

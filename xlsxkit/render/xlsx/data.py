@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from xlsxkit.render.csv import ACTIONS_COLUMNS, STAGES_COLUMNS
 from xlsxkit.render.xlsx.book import Book, Sheet
+from xlsxkit.render.xlsx.streaming import StreamCell
 
 #: Column widths of the data tables, by header.
 DATA_WIDTHS = {
@@ -90,9 +91,7 @@ def write_table(
     for col, text in enumerate(headers):
         ws.write_string(head, col, text)
     ws.freeze_panes(head + 1, 0)
-    write_string: Callable[..., Any] = ws.write_string
-    write_number: Callable[..., Any] = ws.write_number
-    write_boolean: Callable[..., Any] = ws.write_boolean
+    stream = sh.stream
     boolean = book.f["boolean"]  # TRUE/FALSE in every app (LibreOffice shows 1/0 bare)
     # A row made taller for a text of several lines: every cell from the top of the row.
     top, boolean_top = book.f["data_top"], book.f["boolean_top"]
@@ -107,19 +106,22 @@ def write_table(
         tall = [c for c, v in enumerate(values) if type(v) is str and "\n" in v]
         text_format = number_format = lines_format = None
         bool_format = boolean
+        height = None
         if tall:
             lines = max(_lines(str(values[c]), widths[c]) for c in tall)
-            ws.set_row(row, min(409.0, 15.0 * lines))
+            height = min(409.0, 15.0 * lines)
             text_format = number_format = top
             lines_format, bool_format = lines_of_text, boolean_top
+        cells: list[StreamCell] = []
         for col, value in enumerate(values):
             if type(value) is str:
                 if value:
-                    write_string(row, col, value, lines_format if col in tall else text_format)
+                    cells.append((col, value, lines_format if col in tall else text_format))
             elif type(value) is bool:
-                write_boolean(row, col, value, bool_format)
+                cells.append((col, value, bool_format))
             elif value is not None:
-                write_number(row, col, value, number_format)
+                cells.append((col, value, number_format))
+        stream.row(row, cells, height)
         row += 1
     sh.row = row
     book.truncation_note(sh, n, total, "rows")

@@ -29,6 +29,7 @@ from xlsxkit.outfiles import MARKER_PROPERTY
 from xlsxkit.render.xlsx.book import NOT_ASSESSED_FILL, fit, make_formats
 from xlsxkit.results.feedback import NOT_ASSESSED, FeedbackView, Note, Standing, Step
 from xlsxkit.workbook.styles import DATE_FORMAT, footer, long_date, row_height, stage_colours
+from xlsxkit.workbook.write.plaintext import PlainTextWorksheet
 
 __all__ = ["FEEDBACK_MARKER", "SHEETS", "write_feedback"]
 
@@ -58,9 +59,12 @@ def write_feedback(
     )
     f = _formats(wb, framework)
     sub = f"{view.org_name} · {view.framework_title} · round {view.round}"
-    _results(wb.add_worksheet(SHEETS[0]), f, view, framework, sub, when)
-    _steps(wb.add_worksheet(SHEETS[1]), f, view, sub)
-    _notes(wb.add_worksheet(SHEETS[2]), f, view, sub)
+    results, steps, notes = (
+        wb.add_worksheet(name, worksheet_class=PlainTextWorksheet) for name in SHEETS[:3]
+    )
+    _results(results, f, view, framework, sub, when)
+    _steps(steps, f, view, sub)
+    _notes(notes, f, view, sub)
     wb.worksheets()[0].activate()
     wb.set_properties(
         {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from xlsxkit.framework.model import ReturnStatus
 from xlsxkit.render.xlsx.book import (
@@ -20,7 +21,9 @@ from xlsxkit.render.xlsx.book import (
     Styled,
     fit,
 )
+from xlsxkit.render.xlsx.data import MAX_SHEET_ROWS
 from xlsxkit.render.xlsx.dimension import with_details as dimension_text
+from xlsxkit.render.xlsx.streaming import StreamCell
 from xlsxkit.results import views
 from xlsxkit.results.dashboard import admin_counts
 from xlsxkit.workbook.styles import estimate_lines
@@ -29,6 +32,20 @@ from xlsxkit.workbook.styles import estimate_lines
 MAX_LINES = 26
 #: The width of the Reason column of the chaser list (the Returns sheet's sixth column).
 CHASE_REASON_WIDTH = 60
+#: The most rows the Next steps and Comments lists are drawn with when the CSV files are
+#: written too (the same bound as the data tables: see :mod:`.data`). A person reads a
+#: list that long in the CSV, filtered, not in a sheet; drawn, every comment of 10,000
+#: returns would cost more than reading them.
+MAX_LIST_ROWS = MAX_SHEET_ROWS
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Limit:
+    """At most ROWS rows of a list of TOTAL; the rest are WHERE (a phrase)."""
+
+    rows: int
+    total: int
+    where: str
 
 
 def write_list(
@@ -44,10 +61,11 @@ def write_list(
     empty: str,
     no_wrap: frozenset[int] = frozenset(),
     intro: Callable[[Book, Sheet], None] | None = None,
+    limit: Limit | None = None,
 ) -> None:
     """A titled list with headers, filters and frozen headings. Columns in NO_WRAP
     (codes, hashes) stay on one line. INTRO writes what comes between the title and the
-    list."""
+    list. LIMIT: at most so many rows, the rest in the CSV files it names."""
     book.title(sh, title, subtitle)
     if intro is not None:
         intro(book, sh)
@@ -58,39 +76,43 @@ def write_list(
     sh.ws.freeze_panes(sh.row, 0)
     sh.ws.repeat_rows(head)
     room = EXCEL_MAX_ROWS - sh.row - 2
+    if limit is not None and limit.rows < room:
+        room = limit.rows
     shown = total = 0
-    ws, cell, fmt = sh.ws, book.cell, book.f["list"]
+    stream, parts, fmt = sh.stream, book.parts, book.f["list"]
     nowrap = book.f["list_nowrap"]
     capacity = [max(int(w * 1.15), 1) for w in widths]  # Calibri 11: ~1.15 characters a unit
     for values in rows:
         total += 1
         if shown >= room:
+            if limit is not None and limit.rows == room:
+                total = limit.total  # the rest are in the CSV files: not made at all
+                break
             continue
-        row = sh.row
         lines = 1
+        cells: list[StreamCell] = []
         for col, value in enumerate(values):
             if type(value) is str:
                 if value:  # blank cells are left out: a long list stays light
                     value = fit(value)
                     if col in no_wrap:
-                        ws.write_string(row, col, value, nowrap)
+                        cells.append((col, value, nowrap))
                         continue
-                    ws.write_string(row, col, value, fmt)
+                    cells.append((col, value, fmt))
                     # Apps do not grow rows of wrapped text consistently: set the height
                     # (a quick estimate: lists can run to a hundred thousand rows).
                     need = len(value) // capacity[col] + 1 + value.count("\n")
                     lines = max(lines, need)
             else:
-                cell(ws, row, col, value)
-        if lines > 1:
-            ws.set_row(row, 15.0 * min(lines, MAX_LINES) + 2)
-        sh.row = row + 1
+                cells.append((col, *parts(value)))
+        stream.row(sh.row, cells, 15.0 * min(lines, MAX_LINES) + 2 if lines > 1 else None)
+        sh.row += 1
         shown += 1
     if shown:
         sh.ws.autofilter(head, 0, sh.row - 1, len(headers) - 1)
     else:
         book.text_line(sh, empty, "subtitle")
-    book.truncation_note(sh, shown, total, what)
+    book.truncation_note(sh, shown, total, what, limit.where if limit is not None else "")
 
 
 #: Next steps: the columns of an organisation's block, and their widths.
@@ -117,10 +139,13 @@ def _date_serial(text: str) -> float | None:
     return float((d - dt.date(1899, 12, 30)).days)
 
 
-def write_next_steps(book: Book, sh: Sheet, steps: Iterable[views.NextStepView]) -> None:
+def write_next_steps(
+    book: Book, sh: Sheet, steps: Iterable[views.NextStepView], *, limit: Limit | None = None
+) -> None:
     """One block per organisation, each starting on a new page (so that a block can be
     printed or sent to its partner on its own): its name, then per criterion the actions
-    still to do; the criterion and current stage are written once, on its first row."""
+    still to do; the criterion and current stage are written once, on its first row.
+    LIMIT: at most so many rows, the rest in the CSV file it names."""
     text = book.partner_text
     book.title(
         sh,
@@ -141,6 +166,9 @@ def write_next_steps(book: Book, sh: Sheet, steps: Iterable[views.NextStepView])
     room = EXCEL_MAX_ROWS - sh.row - 4
     for n in steps:
         total += 1
+        if limit is not None and shown >= limit.rows:
+            total = limit.total  # the rest are in the CSV file: not made at all
+            break
         if sh.row >= room:
             continue
         if n.org_id != org:
@@ -180,12 +208,14 @@ def write_next_steps(book: Book, sh: Sheet, steps: Iterable[views.NextStepView])
         book.text_line(
             sh, "Nothing to list: no accepted returns, or every action is done.", "subtitle"
         )
-    book.truncation_note(sh, shown, total, "next steps")
+    book.truncation_note(sh, shown, total, "next steps", limit.where if limit is not None else "")
     if breaks:
         ws.set_h_pagebreaks(breaks[:MAX_PAGE_BREAKS])
 
 
-def write_comments(book: Book, sh: Sheet, comments: Iterable[views.CommentView]) -> None:
+def write_comments(
+    book: Book, sh: Sheet, comments: Iterable[views.CommentView], *, limit: Limit | None = None
+) -> None:
     text = book.partner_text
     write_list(
         book,
@@ -206,6 +236,7 @@ def write_comments(book: Book, sh: Sheet, comments: Iterable[views.CommentView])
         ),
         "comments",
         empty="No comments yet.",
+        limit=limit,
     )
 
 

@@ -44,8 +44,10 @@ def _warn(found: Found, field: L.Field, ctx: Context, code: Code, message: str) 
 
 
 def _formula_without_value(found: Found, field: L.Field, ctx: Context) -> bool:
-    ref = found.ref(field.col)
-    if ref in ctx.formulas.get(found.sheet, set()):
+    formulas = ctx.formulas.get(found.sheet)
+    if not formulas:  # the common case: the app saved every formula with its value
+        return False
+    if found.ref(field.col) in formulas:
         _warn(
             found,
             field,
@@ -137,6 +139,22 @@ DECODERS: dict[L.FieldType, Callable[[Found, L.Field, Context], Any]] = {
 }
 
 
+#: Wording hashes of texts already seen by this process: a worker reads the same
+#: framework's wordings in every return. Bounded: only short texts, so many of them.
+_HASHES: dict[str, str] = {}
+_HASHES_MAX = 4096
+_HASHED_TEXT_MAX = 1000
+
+
+def _wording_hash(text: str) -> str:
+    known = _HASHES.get(text)
+    if known is None:
+        known = L.wording_hash(text)
+        if len(text) <= _HASHED_TEXT_MAX and len(_HASHES) < _HASHES_MAX:
+            _HASHES[text] = known
+    return known
+
+
 def check_wording(found: Found, state: ReadState) -> None:
     """Warn when the row's locked wording no longer matches the hash written beside it.
 
@@ -148,7 +166,7 @@ def check_wording(found: Found, state: ReadState) -> None:
         return
     shown = found.at(L.COL_TEXT)
     text = cap_text(shown) if isinstance(shown, str) else "" if shown is None else str(shown)
-    if L.wording_hash(text) == recorded.strip().lower():
+    if _wording_hash(text) == recorded.strip().lower():
         return
     what = "criterion" if found.kind == L.KIND_CRITERION else "action"
     state.warn(
@@ -162,12 +180,31 @@ def check_wording(found: Found, state: ReadState) -> None:
     )
 
 
+#: What each type of field reads as when its cell is empty (what its decoder returns for
+#: an empty cell; tests/test_reader_fast_path.py holds the two to each other).
+BLANK: dict[L.FieldType, Any] = {
+    L.FieldType.STAGE: None,
+    L.FieldType.TICK: False,
+    L.FieldType.DATE: "",
+    L.FieldType.TEXT: "",
+}
+
+
 def read_answer(item_id: str, found: Found, ctx: Context) -> Answer:
     """The answer in FOUND's row: every field of its kind, decoded by its type."""
     check_wording(found, ctx.state)
     values: dict[str, Any] = {}
+    cells = found.cells
+    n = len(cells)
+    # Most of a return's cells are empty (calamine reads them as ""): an empty cell is its
+    # type's blank answer, with no decoding, unless the sheet has formulas saved without
+    # their value (which read empty too).
+    plain = not ctx.formulas.get(found.sheet)
     for field in L.FIELDS_BY_KIND[found.kind]:
         assert field.answer_attr is not None
-        values[field.answer_attr] = DECODERS[field.type](found, field, ctx)
+        if plain and (field.col >= n or cells[field.col] is None or cells[field.col] == ""):
+            values[field.answer_attr] = BLANK[field.type]
+        else:
+            values[field.answer_attr] = DECODERS[field.type](found, field, ctx)
     ctx.state.charge(len(found.sheet))
     return Answer(item_id=item_id, sheet=found.sheet, row=found.row + 1, **values)

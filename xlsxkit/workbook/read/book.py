@@ -55,7 +55,8 @@ class Book:
                     Code.CORRUPT,
                     f"sheet {name!r} is damaged and cannot be read ({short(exc)}); {SEND_WORKBOOK}",
                 ) from None
-            self._grids[name] = [r[: L.MAX_READ_COLS] for r in rows]
+            cols = L.MAX_READ_COLS
+            self._grids[name] = [r if len(r) <= cols else r[:cols] for r in rows]
         return self._grids[name]
 
 

@@ -14,8 +14,12 @@ from xlsxkit.workbook.plan import WorkbookPlan
 from xlsxkit.workbook.read.book import Book, Grid
 from xlsxkit.workbook.read.state import ReadState
 
+COL_ID, COL_KIND = L.COL_ID, L.COL_KIND
+#: The kinds of row the form has (its hidden kind column).
+FORM_KINDS = frozenset({L.KIND_CRITERION, L.KIND_ACTION, L.KIND_ORG_NAME})
 
-@dataclass(kw_only=True)
+
+@dataclass(kw_only=True, slots=True)
 class Found:
     """Where an item was found: sheet, 0-based row, the row's kind and its cells."""
 
@@ -66,18 +70,22 @@ def find_rows(
         ids_here = 0
         last_item_row = -1
         for r, row in enumerate(grid):
-            raw_id = row[L.COL_ID] if row else None
-            if not isinstance(raw_id, str) or not raw_id.strip():
+            raw_id = row[COL_ID] if row else None
+            if not raw_id or not isinstance(raw_id, str):
                 continue
             item_id = raw_id.strip()
-            kind = row[L.COL_KIND] if len(row) > L.COL_KIND else None
+            if not item_id:
+                continue
+            kind = row[COL_KIND] if len(row) > COL_KIND else None
+            if kind not in FORM_KINDS:
+                continue  # not a row of the form (e.g. text on a sheet the partner added)
             if kind == L.KIND_ORG_NAME and item_id == L.START_ORG_ROW_ID:
                 ids_here += 1
                 if org_typed is None:
-                    org_typed = Found(sheet=name, row=r, kind=kind, cells=list(row))
+                    org_typed = Found(sheet=name, row=r, kind=kind, cells=row)
                 continue
-            if kind not in (L.KIND_CRITERION, L.KIND_ACTION):
-                continue  # not a row of the form (e.g. text on a sheet the partner added)
+            if kind == L.KIND_ORG_NAME:
+                continue  # an organisation row without its id
             planned = plan.items.get(item_id)
             if planned is None or planned.kind == L.KIND_ORG_NAME:
                 seen.add(item_id)  # an item of another version of the framework
@@ -96,7 +104,7 @@ def find_rows(
                     cell=L.cell_ref(r, L.COL_ID),
                 )
                 continue
-            found[item_id] = Found(sheet=name, row=r, kind=planned.kind, cells=list(row))
+            found[item_id] = Found(sheet=name, row=r, kind=planned.kind, cells=row)
         far = state.trimmed.pop(name, 0)
         if last_item_row >= 0:
             _outside_form(grid, name, last_item_row, far, state)

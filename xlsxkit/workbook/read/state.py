@@ -68,6 +68,8 @@ class ReadState:
     def keep(self, text: str, *, what: str, sheet: str, cell: str) -> str:
         """TEXT as kept from SHEET!CELL: cut to Excel's limit for a cell (with a warning
         that says where and how much), and counted."""
+        if not text:
+            return text
         kept = cap_text(text)
         if kept is not text:
             self.warn(

@@ -20,6 +20,7 @@ from typing import Any
 from xlsxwriter.worksheet import Worksheet
 
 from xlsxkit.errors import XlsxkitError
+from xlsxkit.workbook.write.plaintext import PlainTextWorksheet
 
 
 class WorkbookLimitError(XlsxkitError):
@@ -55,7 +56,7 @@ _PREPARED: dict[tuple[str, bool, bool], str] = {}
 _MAX_PREPARED = 16384
 
 
-class CheckedWorksheet(Worksheet):  # type: ignore[misc]
+class CheckedWorksheet(PlainTextWorksheet):
     """A Worksheet whose writing methods raise instead of silently dropping content."""
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:

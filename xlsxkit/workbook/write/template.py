@@ -52,6 +52,7 @@ from xlsxkit.workbook.write.book import Book, WorkbookSpec
 from xlsxkit.workbook.write.checked import CheckedWorksheet, WorkbookLimitError, refusing_warnings
 from xlsxkit.workbook.write.dimension import write_dimension_head, write_dimension_tail
 from xlsxkit.workbook.write.identity import write_identity
+from xlsxkit.workbook.write.plaintext import looks_rich
 from xlsxkit.workbook.write.start import instructions, write_start
 from xlsxkit.workbook.write.zipparts import (
     Part,
@@ -421,6 +422,8 @@ def _splice(
         if name != theirs[0] or kwargs != theirs[2] or len(args) != len(theirs[1]):
             return None
         if name == "write_string" and _same_but(args, theirs[1], 2):
+            if looks_rich(str(args[2])):
+                return None  # written as a rich string: see .plaintext
             texts.append(mine)
             changes[sheet.string_at[i]] = str(args[2])
         elif name == "set_row" and _same_but(args, theirs[1], 1):
