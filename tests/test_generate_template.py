@@ -39,7 +39,7 @@ HOSTILE = [
     "Tab\there, line\nbreak, ctl \x01\x02\x1f end",
     "Emoji 😀🏳️‍🌈 and astral 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
     "Right-to-left מוסד ארגון العربية",
-    "<r><t>not a rich string</t></r>",
+    "<r> almost a rich string </r",
     "_x0041_ looks like an escape",
     "x" * 250,
     "Long name, " * 40,
@@ -111,12 +111,17 @@ def test_any_organisation_is_written_as_the_direct_path_writes_it_or_left_to_it(
         assert unpacked(mine) == unpacked(expected)
 
 
-def test_a_name_that_is_also_a_heading_is_left_to_the_direct_path(
-    framework: Framework, template: BatchTemplate
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Stage reached",  # the heading's shared string: every later index would move
+        "<r><t>rich-looking</t></r>",  # written as a rich string (workbook/write/plaintext.py)
+    ],
+)
+def test_a_name_the_template_cannot_splice_is_left_to_the_direct_path(
+    framework: Framework, template: BatchTemplate, name: str
 ) -> None:
-    # The shared string would be the heading's, so every later index would move.
-    spec = spec_for(framework, Organisation(id="o", name="Stage reached"))
-    assert template.render(spec) is None
+    assert template.render(spec_for(framework, Organisation(id="o", name=name))) is None
 
 
 def test_a_name_beyond_excels_cell_limit_is_refused_as_a_direct_write_refuses_it(
@@ -168,7 +173,7 @@ def test_generate_writes_each_workbook_as_the_direct_path_does_whether_templated
 ) -> None:
     """A batch of partners, some with last round's answers (comments, targets, dates: the
     direct path), the rest plain (the template), one named like a heading (direct)."""
-    names = ["Alpha", "B & <c>", "Stage reached", *(f"Partner {i}" for i in range(9))]
+    names = ["Alpha", "B & <c>", "Stage reached", *(f"Partner {i}" for i in range(8)), "<r>x</r>"]
     partners = orgs(*names)
     fw = framework
     c, a = fw.criteria[0], fw.criteria[0].actions[0]
@@ -197,7 +202,7 @@ def test_generate_writes_each_workbook_as_the_direct_path_does_whether_templated
         generated_at=WHEN, jobs=1,
     )  # fmt: skip
     assert sorted(templated) == sorted(
-        n for n in names if n not in ("Alpha", "Stage reached", "Partner 0")
+        n for n in names if n not in ("Alpha", "Stage reached", "Partner 0", "<r>x</r>")
     )
     rows = read_manifest(result.manifest)
     assert len(rows) == len(partners)
