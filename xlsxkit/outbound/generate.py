@@ -10,6 +10,12 @@ adds workbooks only for the organisations its manifest does not list (a late par
 appends their rows to the manifest, and leaves every existing workbook and token byte for
 byte as it was, because they may have been sent already. ``force`` regenerates the whole
 batch with new tokens instead; it still replaces only files that xlsxkit wrote.
+
+A batch of :data:`TEMPLATE_THRESHOLD` workbooks or more is written from a template made
+once per process (:mod:`xlsxkit.workbook.write.template`): each workbook then costs a
+few milliseconds instead of some 45, and holds, part for part, what XlsxWriter would have
+written for it. Workbooks the template cannot write (prefilled from a last round, the
+generic one, a name that is also a heading) are written directly, in the same batch.
 """
 
 from __future__ import annotations
