@@ -1,5 +1,6 @@
 """The one place that depends on XlsxWriter's private attributes: an Excel table in a
-constant-memory worksheet.
+constant-memory worksheet, and :class:`RowStream`, which writes long lists' rows straight
+into such a worksheet's XML (see its docstring).
 
 XlsxWriter refuses ``add_table`` in constant-memory mode only because the call may write the
 table's cells itself. Here the caller registers the table before writing its header row and
