@@ -26,8 +26,23 @@ _TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?([\w.-]+)\b[^>]*?(/?)>")
 # LibreOffice and Excel write content.xml on one line.
 _INDENTED = re.compile(rb">[ \t]*[\r\n][ \t\r\n]*<")
 _SPECIAL = re.compile(rb"<(?:[\w.-]+:)?(?:line-break|tab)\s*/>")
+#: What a tab element (name, then only whitespace before ``/>``) must contain: a quick test
+#: that spares the pattern above a search through every tag ("tab" starts "table").
+_TAB_FORMS = (b"tab/>", b"tab ", b"tab\t", b"tab\n", b"tab\r", b"tab\x0b", b"tab\x0c")
 _PARAGRAPHS = frozenset({b"p", b"h"})
 _CHARACTERS = {b"line-break": b"&#10;", b"tab": b"&#9;"}
+
+
+def needs_pass(xml: bytes, start: int = 0) -> bool:
+    """Whether XML has indentation (after START) or a line break or tab element: exactly
+    ``_INDENTED.search(xml, start) or _SPECIAL.search(xml)``, with quick tests first (a line
+    break after START; the element names), so that a part that needs nothing, as
+    LibreOffice writes it, is not searched tag by tag."""
+    indented = xml.find(b"\n", start) >= 0 or xml.find(b"\r", start) >= 0
+    if indented and _INDENTED.search(xml, start):
+        return True
+    special = b"line-break" in xml or any(form in xml for form in _TAB_FORMS)
+    return bool(special and _SPECIAL.search(xml))
 
 
 def normalise_content(xml: bytes) -> bytes | None:
@@ -38,7 +53,7 @@ def normalise_content(xml: bytes) -> bytes | None:
     prolog = (
         xml.find(b"?>", 0, 200) + 2 if xml[:10].lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0
     )
-    if not (_INDENTED.search(xml, max(prolog, 0)) or _SPECIAL.search(xml)):
+    if not needs_pass(xml, max(prolog, 0)):
         return None
     out: list[bytes] = []
     pos = 0
