@@ -26,9 +26,6 @@ _TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?([\w.-]+)\b[^>]*?(/?)>")
 # LibreOffice and Excel write content.xml on one line.
 _INDENTED = re.compile(rb">[ \t]*[\r\n][ \t\r\n]*<")
 _SPECIAL = re.compile(rb"<(?:[\w.-]+:)?(?:line-break|tab)\s*/>")
-#: What a tab element (name, then only whitespace before ``/>``) must contain: a quick test
-#: that spares the pattern above a search through every tag ("tab" starts "table").
-_TAB_FORMS = (b"tab/>", b"tab ", b"tab\t", b"tab\n", b"tab\r", b"tab\x0b", b"tab\x0c")
 _PARAGRAPHS = frozenset({b"p", b"h"})
 _CHARACTERS = {b"line-break": b"&#10;", b"tab": b"&#9;"}
 
@@ -38,10 +35,13 @@ def needs_pass(xml: bytes, start: int = 0) -> bool:
     ``_INDENTED.search(xml, start) or _SPECIAL.search(xml)``, with quick tests first (a line
     break after START; the element names), so that a part that needs nothing, as
     LibreOffice writes it, is not searched tag by tag."""
-    indented = xml.find(b"\n", start) >= 0 or xml.find(b"\r", start) >= 0
+    # The line break of a match comes after its ">", so after START.
+    indented = xml.find(b"\n", start + 1) >= 0 or xml.find(b"\r", start + 1) >= 0
     if indented and _INDENTED.search(xml, start):
         return True
-    special = b"line-break" in xml or any(form in xml for form in _TAB_FORMS)
+    # A tab element's name is "tab" followed by a space or "/"; in a part without one, every
+    # "tab" is the start of a "table".
+    special = b"line-break" in xml or xml.count(b"tab") != xml.count(b"table")
     return bool(special and _SPECIAL.search(xml))
 
 
