@@ -135,6 +135,15 @@ def emoji_workbook(tmp: Path) -> Built:
     return _generated(tmp, emoji_stages(tmp), ("Emoji 🌍 Partners",))
 
 
+def templated_workbook(tmp: Path) -> Built:
+    """A workbook of a batch big enough to be written from the batch template (see
+    xlsxkit/workbook/write/template.py), for an organisation whose name needs escaping."""
+    from xlsxkit.outbound.generate import TEMPLATE_THRESHOLD
+
+    names = ('Nord & <Süd> "Partners" 🌍', *(f"Partner {i}" for i in range(TEMPLATE_THRESHOLD)))
+    return _generated(tmp, bundled(), names)
+
+
 def round2_workbook(tmp: Path) -> Built:
     """A round-2 workbook pre-filled from a read round-1 return, with targets and the
     locked "Last round" cells."""
@@ -233,6 +242,7 @@ KINDS: tuple[FileKind, ...] = (
     FileKind(name="unicode-7x12", role=Role.WORKBOOK, build=unicode_workbook),
     FileKind(name="emoji-stages", role=Role.WORKBOOK, build=emoji_workbook),
     FileKind(name="round2-prefilled", role=Role.WORKBOOK, build=round2_workbook),
+    FileKind(name="templated", role=Role.WORKBOOK, build=templated_workbook),
     FileKind(
         name="summary",
         role=Role.REPORT,

@@ -9,8 +9,10 @@ together at the end.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import multiprocessing as mp
 import os
 import stat
@@ -281,8 +283,13 @@ def import_job(
     # --out) under what the caller knows (a campaign's store).
     found = provenance_in(request.sources)
     request = dataclasses.replace(request, provenance={**found, **(request.provenance or {})})
-    with locked(unique_parents(targets), what="the outputs"):
+    with locked(unique_parents(targets), what="the outputs"), contextlib.ExitStack() as settled:
         result = run_import(request, progress=progress)
+        # What was read is kept to the end: the cyclic garbage collector need not walk
+        # every answer of every return again and again while the summary and the CSVs are
+        # written (at 10,000 returns it spent 2 s of the job doing so).
+        gc.freeze()
+        settled.callback(gc.unfreeze)
         checkpoint("import:read")
         summary = consolidate(
             request.framework, result, round_name=request.round, consistency=consistency

@@ -11,6 +11,7 @@ fitted here with :func:`fit`, which counts as Excel does and never splits a surr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 
 from xlsxwriter.format import Format
@@ -72,6 +73,7 @@ def stage_colours(stages: Sequence[Stage]) -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # a batch's workbooks measure the same texts
 def estimate_lines(text: str, width: float) -> int:
     """How many lines TEXT wraps to in a column WIDTH characters wide.
 

@@ -50,8 +50,27 @@ def _where(ws: Worksheet, name: str, args: tuple[Any, ...], why: str) -> str:
     return f"sheet {ws.name!r}: XlsxWriter refused {name}({at}): {why}"
 
 
+#: Formulas as XlsxWriter prepares them, by (formula, future functions expanded, the
+#: sheet's use_future_functions). Kept for the process: a batch's workbooks repeat theirs.
+_PREPARED: dict[tuple[str, bool, bool], str] = {}
+_MAX_PREPARED = 16384
+
+
 class CheckedWorksheet(PlainTextWorksheet):
     """A Worksheet whose writing methods raise instead of silently dropping content."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        # XlsxWriter runs some 30 regular expressions over every formula (about 180 for a
+        # validation's or a conditional format's) to expand Excel's newer functions: a
+        # quarter of a workbook's writing time. The result depends on the formula and the
+        # two flags alone, so each one is prepared once.
+        key = (formula, bool(expand_future_functions), bool(self.use_future_functions))
+        done = _PREPARED.get(key)
+        if done is None:
+            if len(_PREPARED) >= _MAX_PREPARED:
+                _PREPARED.clear()
+            done = _PREPARED[key] = super()._prepare_formula(formula, expand_future_functions)
+        return done
 
 
 for _name in (

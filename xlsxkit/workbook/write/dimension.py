@@ -48,6 +48,15 @@ def _abs_range(col: int, first: int, last: int) -> str:
 
 
 def write_dimension(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
+    write_dimension_head(book, ws, dim)
+    write_dimension_body(book, ws, dim)
+    write_dimension_tail(book, ws)
+
+
+def write_dimension_head(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
+    """The sheet's set-up and its frozen rows: title, organisation, guidance, headings.
+    With :func:`write_dimension_tail`, all of the sheet that depends on the organisation
+    (the body depends on the framework, the plan and the input values alone)."""
     f = book.formats
     fw = book.fw
     spec = book.spec
@@ -109,6 +118,11 @@ def write_dimension(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
     ws.set_row(2, 32)
     ws.freeze_panes(L.HEADER_ROWS, 0)
 
+
+def write_dimension_body(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
+    """The criteria and actions, and the conditional formats over them."""
+    f = book.formats
+    fw = book.fw
     for block in dim.blocks:
         _criterion_block(book, ws, block, len(dim.blocks))
 
@@ -159,6 +173,10 @@ def write_dimension(book: Book, ws: Worksheet, dim: DimensionPlan) -> None:
             "format": f["done"],
         },
     )
+
+
+def write_dimension_tail(book: Book, ws: Worksheet) -> None:
+    """The print set-up (its footer names the organisation) and the protection."""
     book.print_setup(ws, L.HEADER_ROWS - 1)
     book.protect(ws)
 
