@@ -21,6 +21,8 @@ Json: TypeAlias = str | int | float | bool | list["Json"] | dict[str, "Json"] | 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class OrgRecord:
+    """A partner organisation as the store keeps it."""
+
     id: str
     name: str
     contact: str = ""
@@ -29,6 +31,8 @@ class OrgRecord:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RoundRecord:
+    """A round of the campaign, with the framework it was generated with."""
+
     slug: str  # the round's folder name under rounds/
     name: str  # as the coordinator typed it, e.g. "2027 spring"
     position: int  # 1 for the first round; rounds are ordered by it
@@ -42,6 +46,8 @@ class RoundRecord:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class WorkbookRecord:
+    """A workbook generated for a round, by its token."""
+
     token: str
     round_slug: str
     org_id: str | None  # None for a generic workbook
@@ -155,6 +161,8 @@ class MessageResult(StrEnum):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class MessageRecord:
+    """An email to a partner (a send, reminder or feedback) and its result."""
+
     id: int
     round_slug: str | None
     org_id: str | None
