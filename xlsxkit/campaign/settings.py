@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import json
 import re
 import unicodedata
@@ -204,6 +203,8 @@ class _Checker:
         if known is not None:
             for key in value:
                 if key not in known:
+                    import difflib  # only for a mistyped key: start-up does not load it
+
                     close = difflib.get_close_matches(key, known, n=1)
                     hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
                     where = f"in '{path[-1]}'" if path else "at the top level"
