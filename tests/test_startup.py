@@ -1,6 +1,7 @@
 """Commands load only what they use: `xlsxkit --help` no library beyond click, and
-`xlsxkit validate` none of the readers, writers or worker pools (start-up time is measured
-in benchmarks/bench_startup.py; here, which modules a fresh interpreter has loaded)."""
+`xlsxkit validate` none of the readers, writers or worker pools, and for a valid framework
+neither jsonschema nor the campaign store (start-up time is measured in
+benchmarks/bench_startup.py; here, which modules a fresh interpreter has loaded)."""
 
 from __future__ import annotations
 
