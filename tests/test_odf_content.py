@@ -124,3 +124,45 @@ def test_the_rebuilt_container_keeps_the_mimetype_first_and_stored() -> None:
     assert rebuilt is not None
     first = zipfile.ZipFile(io.BytesIO(rebuilt)).infolist()[0]
     assert (first.filename, first.compress_type) == ("mimetype", zipfile.ZIP_STORED)
+
+
+# The quick tests before the patterns decide exactly as the patterns alone.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from xlsxkit.workbook.safety import odf  # noqa: E402
+
+_PIECES = st.sampled_from(
+    [
+        b"<table:table-row>",
+        b"</table:table-cell>",
+        b"<text:p>",
+        b"</text:p>",
+        b">",
+        b"<",
+        b" ",
+        b"\t",
+        b"\n",
+        b"\r",
+        b"\x0b",
+        b"\x0c",
+        b"tab",
+        b"table",
+        b"/>",
+        b"line-break",
+        b"<text:",
+        b"text:",
+        b"x",
+        b"<tab",
+        b"<?xml version='1.0'?>",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(_PIECES, max_size=14), start=st.integers(0, 30))
+def test_the_quick_tests_decide_as_the_patterns_do(parts: list[bytes], start: int) -> None:
+    xml = b"".join(parts)
+    slow = bool(odf._INDENTED.search(xml, start) or odf._SPECIAL.search(xml))
+    assert odf.needs_pass(xml, start) is slow

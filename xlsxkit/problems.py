@@ -53,6 +53,8 @@ class Location:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Problem:
+    """One thing reported: its code and severity, a message that says what to do, and where."""
+
     code: Code
     severity: Severity
     message: str
@@ -136,6 +138,8 @@ def info(code: Code, message: str, *, file: str | None = None) -> Problem:
 
 @dataclass(kw_only=True)
 class Report:
+    """The problems found by one check of one input, in the order they were found."""
+
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, problem: Problem) -> None:

@@ -22,13 +22,19 @@ import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xlsxkit import resources
-from xlsxkit.app.starter import Starter, write_starter
-from xlsxkit.campaign.locate import SETTINGS_NAME, CampaignFolder, find_campaign
-from xlsxkit.campaign.settings import Settings, default_settings_text, require_settings
-from xlsxkit.campaign.store import STORE_NAME, RoundRecord, Store
+from xlsxkit.campaign.locate import SETTINGS_NAME, STORE_NAME, CampaignFolder, find_campaign
 from xlsxkit.errors import CampaignError
+
+if TYPE_CHECKING:
+    from xlsxkit.app.starter import Starter
+    from xlsxkit.campaign.settings import Settings
+    from xlsxkit.campaign.store import RoundRecord, Store
+
+# The starter, the settings and the store (SQLite) are imported where they are used, so
+# that a command that only looks for the campaign (validate, outside one) does not load them.
 
 TEMPLATE_NAME = "instructions.txt"
 
@@ -40,6 +46,10 @@ TEMPLATE_NAME = "instructions.txt"
 def init_campaign(directory: Path) -> Starter:
     """Make DIRECTORY a campaign folder: the starter files, the settings file and an empty
     store. Refuses (writing nothing) when any of them exists already."""
+    from xlsxkit.app.starter import Starter, write_starter
+    from xlsxkit.campaign.settings import default_settings_text
+    from xlsxkit.campaign.store import Store
+
     settings = (Path(SETTINGS_NAME), default_settings_text().encode("utf-8"))
     starter = write_starter(directory, extra=[settings], reserved=[Path(STORE_NAME)])
     store_path = directory / STORE_NAME
@@ -68,6 +78,8 @@ class Campaign:
     settings: Settings
 
     def open_store(self) -> Store:
+        from xlsxkit.campaign.store import Store
+
         return Store.open(self.folder.store, create=True)
 
 
@@ -77,6 +89,8 @@ def locate(explicit: Path | None) -> Campaign | None:
     folder = find_campaign(explicit)
     if folder is None:
         return None
+    from xlsxkit.campaign.settings import Settings, require_settings
+
     settings = require_settings(folder.settings) if folder.settings.is_file() else Settings()
     return Campaign(folder=folder, settings=settings)
 

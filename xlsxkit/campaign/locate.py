@@ -18,13 +18,11 @@ ASCII letters, digits and hyphens only, so it is the same folder on Windows, mac
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxkit.campaign.store import STORE_NAME
 from xlsxkit.errors import CampaignError
 
 __all__ = [
@@ -38,6 +36,9 @@ __all__ = [
 from xlsxkit.names import normalise_label, slugify
 
 SETTINGS_NAME = "xlsxkit.yaml"
+#: The store's file name, here and not in the store, so that finding a campaign (which every
+#: command does at start-up) does not load SQLite and the store's records.
+STORE_NAME = "xlsxkit.db"
 FRAMEWORK_NAME = "framework.yaml"
 PARTNERS_NAME = "partners.csv"
 TEMPLATES_NAME = "templates"
@@ -55,6 +56,8 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10))} | {
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RoundFolder:
+    """The folder of one round and its parts."""
+
     root: Path  # rounds/<slug>
 
     @property
@@ -97,6 +100,8 @@ class RoundFolder:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CampaignFolder:
+    """A campaign folder and the places of its parts."""
+
     root: Path
 
     @property
@@ -141,6 +146,8 @@ def round_slug(name: str) -> str:
         raise ValueError("a round needs a name")
     slug = slugify(name, max_length=SLUG_MAX)
     if not slug:
+        import hashlib  # rarely needed; finding the campaign at start-up does not load OpenSSL
+
         digest = hashlib.sha256(normalise_label(name).encode("utf-8")).hexdigest()[:8]
         slug = f"round-{digest}"
     if slug in _RESERVED:

@@ -35,6 +35,7 @@ import stat
 from pathlib import Path
 
 # Re-exported: the records, the schema and the errors, importable from here as before.
+from xlsxkit.campaign.locate import STORE_NAME as STORE_NAME  # the store's file name
 from xlsxkit.campaign.records import AcceptedReturn as AcceptedReturn
 from xlsxkit.campaign.records import AnswerRecord as AnswerRecord
 from xlsxkit.campaign.records import FileRecord as FileRecord
@@ -58,9 +59,6 @@ from xlsxkit.campaign.store_files import FilesMixin
 from xlsxkit.campaign.store_messages import MessagesMixin
 from xlsxkit.errors import StoreBusy as StoreBusy
 from xlsxkit.errors import StoreError as StoreError
-
-#: The file name of the store inside a campaign folder.
-STORE_NAME = "xlsxkit.db"
 
 #: How long a command waits for another one writing the store before it gives up (seconds).
 BUSY_TIMEOUT = 30.0

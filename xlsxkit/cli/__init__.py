@@ -14,6 +14,7 @@ it against the command's docstring.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from importlib import import_module
@@ -76,9 +77,38 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, without importing shutil (and with it bz2,
+    lzma and zlib: about 5 ms of ``xlsxkit --help``)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class XlsxkitContext(click.Context):
+    """click's context, with the help formatter's width found as click finds it."""
+
+    def make_formatter(self) -> click.HelpFormatter:
+        width = self.terminal_width
+        if width is None:
+            width = click.formatting.FORCED_WIDTH
+        if width is None:  # as click.HelpFormatter does when given no width
+            width = max(min(_terminal_columns(), self.max_content_width or 80) - 2, 50)
+        return self.formatter_class(width=width, max_width=self.max_content_width)
+
+
 class XlsxkitGroup(click.Group):
     """The command group that maps errors and returned exit codes to the process exit code,
     and imports a command of ``lazy`` (name -> (module:attribute, short help)) on first use."""
+
+    context_class = XlsxkitContext
 
     def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kw: Any):
         super().__init__(*args, **kw)

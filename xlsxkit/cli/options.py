@@ -1,4 +1,9 @@
-"""Options shared by several commands, as decorators."""
+"""Options shared by several commands, as decorators.
+
+Every command imports this module, so it imports only click and what every command needs:
+the framework loader, the consistency rule and the date parser are imported by the option
+or helper that uses them (``xlsxkit validate`` needs none of the last two).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from xlsxkit import resources
-from xlsxkit.dates import DateError, parse_written_date
 from xlsxkit.errors import LimitError
-from xlsxkit.framework.load import require_framework
-from xlsxkit.framework.model import Framework
-from xlsxkit.results.consistency import DEFAULT_THRESHOLD, ConsistencyRule, parse_share
+
+if TYPE_CHECKING:
+    from xlsxkit.framework.model import Framework
+    from xlsxkit.results.consistency import ConsistencyRule
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +44,8 @@ def written_date(ctx: click.Context, param: click.Parameter, value: str | None) 
     20/11/2026."""
     if value is None:
         return None
+    from xlsxkit.dates import DateError, parse_written_date
+
     try:
         return parse_written_date(value)
     except DateError as exc:
@@ -73,6 +80,8 @@ def campaign_option(func: F) -> F:
 def _share(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
     if value is None:
         return None
+    from xlsxkit.results.consistency import parse_share
+
     share = parse_share(value)
     if share is None:
         raise click.BadParameter(
@@ -84,6 +93,8 @@ def _share(ctx: click.Context, param: click.Parameter, value: str | None) -> flo
 
 def consistency_option(func: F) -> F:
     """``--consistency-threshold SHARE``: the consistency flags' threshold."""
+    from xlsxkit.results.consistency import DEFAULT_THRESHOLD
+
     return click.option(
         "--consistency-threshold",
         "consistency_threshold",
@@ -98,6 +109,8 @@ def consistency_option(func: F) -> F:
 
 def consistency_rule(base: ConsistencyRule | None, threshold: float | None) -> ConsistencyRule:
     """BASE (the campaign's rule, else the default) with THRESHOLD when one was given."""
+    from xlsxkit.results.consistency import ConsistencyRule
+
     rule = base if base is not None else ConsistencyRule()
     return rule if threshold is None else dataclasses.replace(rule, threshold=threshold)
 
@@ -176,6 +189,8 @@ def resolve_framework_path(path: Path | None) -> Path:
 def load_framework_or_fail(path: Path | None) -> Framework:
     """Load the framework for a command; an invalid one raises FrameworkError (exit 1, with
     every problem)."""
+    from xlsxkit.framework.load import require_framework
+
     return require_framework(resolve_framework_path(path))
 
 

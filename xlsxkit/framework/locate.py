@@ -7,8 +7,6 @@ coordinator at the line they must edit, whichever check found it.
 
 from __future__ import annotations
 
-import difflib
-
 from xlsxkit.codes import Code
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument, format_path
 from xlsxkit.problems import Problem, error, warning
@@ -44,5 +42,7 @@ def warning_at(doc: YamlDocument, file: str, code: Code, message: str, path: Pat
 
 def closest(word: str, choices: list[str]) -> str:
     """A "did you mean" hint for a mistyped WORD, or nothing when no choice is close."""
+    import difflib  # only when there is a problem: a valid framework's start-up skips it
+
     match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""

@@ -2,20 +2,42 @@
 
 The rest of xlsxkit sees a framework only through these classes. They are built by
 :func:`xlsxkit.framework.load.load_framework` from a validated document, never from raw dicts
-elsewhere.
+elsewhere. The partners and their returns (:class:`Organisation`, :class:`Return`,
+:class:`Answer`, ...) are part of the model too, defined in :mod:`xlsxkit.framework.returns`
+and importable from here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
-from xlsxkit.problems import Problem
+if TYPE_CHECKING:
+    from xlsxkit.framework.returns import Answer as Answer
+    from xlsxkit.framework.returns import Organisation as Organisation
+    from xlsxkit.framework.returns import Provenance as Provenance
+    from xlsxkit.framework.returns import Return as Return
+    from xlsxkit.framework.returns import ReturnStatus as ReturnStatus
+
+#: Classes of the model that live in :mod:`xlsxkit.framework.returns` (the partners and their
+#: returns), importable from here as ever but created only when first used (see there).
+_RETURNS = frozenset({"Organisation", "ReturnStatus", "Answer", "Provenance", "Return", "_answer"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _RETURNS:
+        from xlsxkit.framework import returns
+
+        value: object = getattr(returns, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Stage:
+    """A stage of the ladder, lowest first."""
+
     id: str
     label: str
     index: int  # 1-based position on the ladder, lowest first
@@ -25,6 +47,8 @@ class Stage:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Action:
+    """A suggested action of a criterion at one stage."""
+
     id: str
     text: str
     stage_id: str
@@ -38,6 +62,8 @@ class Action:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Criterion:
+    """A success criterion, with its suggested actions in stage order."""
+
     id: str
     text: str
     dimension_id: str
@@ -50,6 +76,8 @@ class Criterion:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Dimension:
+    """A dimension (a sheet of the workbook), with its success criteria."""
+
     id: str
     name: str
     criteria: tuple[Criterion, ...]
@@ -62,6 +90,8 @@ class Dimension:
 
 @dataclass(frozen=True, kw_only=True)
 class Framework:
+    """A validated framework: its stages and dimensions, with lookups by id."""
+
     id: str
     title: str
     version: str
@@ -130,160 +160,3 @@ class Framework:
             f"{c['dimensions']} dimensions, {c['criteria']} criteria, "
             f"{c['stages']} stages, {c['actions']} actions"
         )
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Organisation:
-    id: str
-    name: str
-    contact: str = ""
-    email: str = ""
-
-
-# --------------------------------------------------------------------------------------
-# Returns: what came back from the partners
-
-
-class ReturnStatus(StrEnum):
-    """Verdicts for a returned file (the values are written to returns.csv)."""
-
-    ACCEPTED = "accepted"
-    SUPERSEDED = "superseded"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
-    SKIPPED = "skipped"
-    BLANK = "blank"  # the workbook came back with nothing filled in: still to chase
-    MISSING = "missing"
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Answer:
-    """One answered (or unanswered) item of a return.
-
-    For a criterion: ``stage_id`` (None when unanswered or unreadable), ``comment`` and
-    ``target_stage_id`` (the stage aimed for by the next round; None when blank or unreadable).
-    For an action: ``done`` (None when unreadable: never guessed), ``notes``, ``lead`` and
-    ``target_date`` (ISO date, empty when blank or unreadable).
-    """
-
-    item_id: str
-    sheet: str
-    row: int  # 1-based row in the sheet
-    stage_id: str | None = None
-    comment: str = ""
-    done: bool | None = None
-    notes: str = ""
-    lead: str = ""
-    target_date: str = ""
-    target_stage_id: str | None = None
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Answers cross from the reading processes in the thousands; the dataclass default
-        # (setstate through fields()) is ten times slower than this.
-        return (
-            _answer,
-            (
-                self.item_id,
-                self.sheet,
-                self.row,
-                self.stage_id,
-                self.comment,
-                self.done,
-                self.notes,
-                self.lead,
-                self.target_date,
-                self.target_stage_id,
-            ),
-        )
-
-
-def _answer(
-    item_id: str,
-    sheet: str,
-    row: int,
-    stage_id: str | None,
-    comment: str,
-    done: bool | None,
-    notes: str,
-    lead: str,
-    target_date: str,
-    target_stage_id: str | None,
-) -> Answer:
-    return Answer(
-        item_id=item_id,
-        sheet=sheet,
-        row=row,
-        stage_id=stage_id,
-        comment=comment,
-        done=done,
-        notes=notes,
-        lead=lead,
-        target_date=target_date,
-        target_stage_id=target_stage_id,
-    )
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Provenance:
-    """The email a returned file came from (recorded by ``xlsxkit collect``): its
-    Message-ID, sender address, Date (ISO), Subject, and the mailbox it was read from."""
-
-    message_id: str = ""
-    sender: str = ""
-    date: str = ""
-    subject: str = ""
-    mailbox: str = ""
-
-    def label(self) -> str:
-        """ "from / date / subject", as the Returns sheet shows it."""
-        return " / ".join(t for t in (self.sender, self.date[:10], self.subject) if t)
-
-    def as_dict(self) -> dict[str, str]:
-        """The agreed keys: message_id, from, date, subject, mailbox."""
-        return {
-            "message_id": self.message_id,
-            "from": self.sender,
-            "date": self.date,
-            "subject": self.subject,
-            "mailbox": self.mailbox,
-        }
-
-
-@dataclass(frozen=True, kw_only=True)
-class Return:
-    """A file that came back, with its verdict and, when readable, its answers.
-
-    ``verdict`` says why the file has its status (None for an accepted one): an error for a
-    rejection, an info for superseded, duplicate and skipped files. It is a
-    :class:`~xlsxkit.problems.Problem` like the warnings in ``problems``, so a verdict is
-    listed, rendered and written like any other problem.
-    """
-
-    source: str  # the path as found under SOURCES
-    sha256: str = ""
-    status: ReturnStatus = ReturnStatus.REJECTED
-    verdict: Problem | None = None
-    org_id: str = ""
-    org_name: str = ""
-    generic: bool = False
-    token: str = ""
-    framework_id: str = ""
-    framework_version: str = ""
-    framework_hash: str = ""
-    round: str = ""
-    saved_at: str = ""  # ISO timestamp of the last save
-    saved_at_source: str = ""  # "document" (the file's own properties) or "file" (mtime)
-    file_saved_at: str = ""  # ISO timestamp of the file's modification time (the fallback)
-    answers: tuple[Answer, ...] = ()
-    problems: tuple[Problem, ...] = ()  # warnings about an accepted file
-    provenance: Provenance | None = None  # the email it came from, when collected
-
-    @property
-    def code(self) -> str:
-        """The verdict's code, e.g. "password-protected"; "" for an accepted file."""
-        return str(self.verdict.code) if self.verdict is not None else ""
-
-    @property
-    def reason(self) -> str:
-        """The verdict's message, as written to returns.csv; "" for an accepted file."""
-        return self.verdict.message if self.verdict is not None else ""

@@ -4,6 +4,11 @@ jsonschema's own messages ("'x' is not of type 'object'") are for programmers; t
 coordinator editing ``framework.yaml`` needs the field, the line, and what to type instead.
 Each keyword the schema uses is translated here into one located :class:`Problem`; a
 keyword the schema does not use cannot appear, so the fallback only guards a schema edit.
+
+jsonschema is imported only when a document may have a problem: a valid document is
+recognised by :mod:`xlsxkit.framework.schema_fast` (which knows exactly the keywords the
+schema uses, and defers to jsonschema on anything else), so ``xlsxkit validate`` of a valid
+framework does not pay jsonschema's start-up.
 """
 
 from __future__ import annotations
@@ -11,15 +16,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from xlsxkit import resources
 from xlsxkit.codes import Code
 from xlsxkit.framework.locate import closest, error_at
+from xlsxkit.framework.schema_fast import Check, compile_schema
 from xlsxkit.framework.yamldoc import PathKey, YamlDocument
 from xlsxkit.problems import Problem
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +56,21 @@ def _describe_value(value: Any) -> str:
     return type(value).__name__
 
 
-def schema_problems(doc: YamlDocument, file: str) -> Iterator[Problem]:
-    validator = jsonschema.Draft202012Validator(load_schema())
+@lru_cache(maxsize=1)
+def _fast_check() -> Check | None:
+    return compile_schema(load_schema())
+
+
+def schema_problems(
+    doc: YamlDocument, file: str, *, schema: dict[str, Any] | None = None
+) -> Iterator[Problem]:
+    """The problems of DOC against SCHEMA (default: the bundled ``schema.json``)."""
+    check = _fast_check() if schema is None else compile_schema(schema)
+    if check is not None and check(doc.data):
+        return  # jsonschema would find nothing either (see schema_fast)
+    import jsonschema  # only now: see the module docstring
+
+    validator = jsonschema.Draft202012Validator(load_schema() if schema is None else schema)
     for err in validator.iter_errors(doc.data):
         yield from _translate(doc, file, err)
 

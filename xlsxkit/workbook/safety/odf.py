@@ -30,6 +30,21 @@ _PARAGRAPHS = frozenset({b"p", b"h"})
 _CHARACTERS = {b"line-break": b"&#10;", b"tab": b"&#9;"}
 
 
+def needs_pass(xml: bytes, start: int = 0) -> bool:
+    """Whether XML has indentation (after START) or a line break or tab element: exactly
+    ``_INDENTED.search(xml, start) or _SPECIAL.search(xml)``, with quick tests first (a line
+    break after START; the element names), so that a part that needs nothing, as
+    LibreOffice writes it, is not searched tag by tag."""
+    # The line break of a match comes after its ">", so after START.
+    indented = xml.find(b"\n", start + 1) >= 0 or xml.find(b"\r", start + 1) >= 0
+    if indented and _INDENTED.search(xml, start):
+        return True
+    # A tab element's name is "tab" followed by a space or "/"; in a part without one, every
+    # "tab" is the start of a "table".
+    special = b"line-break" in xml or xml.count(b"tab") != xml.count(b"table")
+    return bool(special and _SPECIAL.search(xml))
+
+
 def normalise_content(xml: bytes) -> bytes | None:
     """``content.xml`` as calamine reads it faithfully, or None when it is already so
     (then the container is parsed as it is)."""
@@ -38,7 +53,7 @@ def normalise_content(xml: bytes) -> bytes | None:
     prolog = (
         xml.find(b"?>", 0, 200) + 2 if xml[:10].lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0
     )
-    if not (_INDENTED.search(xml, max(prolog, 0)) or _SPECIAL.search(xml)):
+    if not needs_pass(xml, max(prolog, 0)):
         return None
     out: list[bytes] = []
     pos = 0
