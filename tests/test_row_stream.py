@@ -160,3 +160,18 @@ def test_xlsxwriter_still_has_the_internals_the_row_stream_relies_on(tmp_path: P
     for name in ROW_STREAM_ATTRIBUTES:
         assert hasattr(ws, name), f"Worksheet.{name} is gone in {xlsxwriter.__version__}"
     wb.close()
+
+
+def test_xlsxwriter_cannot_write_a_second_row_of_a_streamed_rows_number(tmp_path: Path) -> None:
+    """Writing into a streamed row through XlsxWriter is refused, never a duplicate
+    <row> that would corrupt the file; the row below stays writable."""
+    wb = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"), {"constant_memory": True})
+    ws = wb.add_worksheet("s", worksheet_class=StreamingWorksheet)
+    RowStream(ws).row(3, [(0, "streamed", None)])
+    assert ws.write_string(3, 1, "same row") < 0  # refused
+    assert ws.write_string(4, 0, "below") == 0
+    wb.close()
+    with zipfile.ZipFile(tmp_path / "x.xlsx") as z:
+        assert z.read("xl/worksheets/sheet1.xml").count(b'<row r="4"') == 1
+    ws2 = openpyxl.load_workbook(tmp_path / "x.xlsx").active
+    assert ws2["A4"].value == "streamed" and ws2["A5"].value == "below"

@@ -24,7 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlsxkit import __version__
 from xlsxkit.framework.model import Framework, ReturnStatus
 from xlsxkit.outfiles import MARKER_PROPERTY
-from xlsxkit.render.xlsx.streaming import RowStream, StreamingWorksheet
+from xlsxkit.render.xlsx.streaming import RowStream, StreamCell, StreamingWorksheet
 from xlsxkit.results.cellfit import EXCEL_CELL_MAX, IN_THE_CSVS, fit_cell
 from xlsxkit.results.consolidate import Summary
 from xlsxkit.results.dashboard import round_name
@@ -286,16 +286,18 @@ class Book:
         sh.row += 1
 
     def text_line(self, sh: Sheet, text: str, fmt: str) -> None:
-        sh.ws.write_string(sh.row, 0, fit(text), self.f[fmt])
+        sh.stream.row(sh.row, [(0, fit(text), self.f[fmt])])
         sh.row += 1
 
     def headers(self, sh: Sheet, headers: Sequence[str | Styled], height: float = 30) -> None:
-        sh.ws.set_row(sh.row, height)
-        for col, text in enumerate(headers):
-            if isinstance(text, Styled):
-                sh.ws.write_string(sh.row, col, fit(str(text.value)), self.f[text.style])
-            else:
-                sh.ws.write_string(sh.row, col, fit(text), self.f["header"])
+        header = self.f["header"]
+        cells: list[StreamCell] = [
+            (col, fit(str(text.value)), self.f[text.style])
+            if isinstance(text, Styled)
+            else (col, fit(text), header)
+            for col, text in enumerate(headers)
+        ]
+        sh.stream.row(sh.row, cells, height)
         sh.row += 1
 
     def parts(self, value: Cell) -> tuple[str | int | float | None, Format | None]:

@@ -175,10 +175,8 @@ def write_next_steps(
             if org is not None:
                 sh.skip()
                 breaks.append(sh.row)
-            ws.set_row(sh.row, 22)
-            ws.write_string(
-                sh.row, 0, fit(text(n.org_name, n.org_id, "", "org_name")), book.f["group"]
-            )
+            name = fit(text(n.org_name, n.org_id, "", "org_name"))
+            sh.stream.row(sh.row, [(0, name, book.f["group"])], 22)
             sh.skip()
             book.headers(sh, NEXT_HEADERS)
             org, criterion = n.org_id, None

@@ -192,7 +192,9 @@ class RowStream:
                 lo = col
             if col > hi:
                 hi = col
-        ws.previous_row = row
+        # XlsxWriter's next row is the one below: it refuses to write into this one rather
+        # than write a second <row> of the same number.
+        ws.previous_row = row + 1
         if not parts:  # a row without cells is not written: its height fits no text
             return
         attrs = ""
