@@ -117,7 +117,7 @@ def main() -> int:
         now.append(run(ROOT, args.n, args.jobs))
         if args.against:
             then.append(run(args.against, args.n, args.jobs))
-    jobs = args.jobs or "all cores'"
+    jobs = args.jobs or "all cores as"
     print(f"generate {args.n} workbooks ({jobs} jobs), min / median of {args.runs} runs")
     print(_summary("now", now, args.n))
     if then:

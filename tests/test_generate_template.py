@@ -278,3 +278,23 @@ def test_formulas_are_prepared_as_xlsxwriter_prepares_them(
     plain.use_future_functions = checked.use_future_functions = future
     for _ in range(2):  # prepared, then from the cache
         assert checked._prepare_formula(formula, expand) == plain._prepare_formula(formula, expand)
+
+
+def test_late_partners_added_to_a_templated_batch_get_their_direct_workbooks(
+    framework: Framework, tmp_path: Path
+) -> None:
+    first = orgs(*(f"Partner {i:02}" for i in range(gen.TEMPLATE_THRESHOLD + 1)))
+    out = tmp_path / "out"
+    generate_batch(framework, out, first, generated_at=WHEN)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    late = orgs(*(f"Late & <partner> {i}" for i in range(gen.TEMPLATE_THRESHOLD)))
+    result = generate_batch(framework, out, first + late, generated_at=WHEN)
+    assert result.mode is gen.Mode.ADDED and len(result.added) == len(late)
+    for name, data in before.items():
+        if name != "manifest.csv":
+            assert (out / name).read_bytes() == data  # sent already: left byte for byte
+    by_id = {o.id: o for o in late}
+    for row in result.added:
+        data = (out / row.file).read_bytes()
+        spec = spec_for(framework, by_id[row.org_id], token=row.token)
+        assert unpacked(data) == unpacked(direct(spec))
