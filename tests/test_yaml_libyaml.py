@@ -101,6 +101,9 @@ def test_an_edited_framework_file_composes_as_the_pure_parser_does(data: st.Data
     [
         "a: b\tc\n",  # libyaml accepts a tab here; the pure parser refuses it
         "a\ufeff: b\n",  # libyaml counts the byte-order mark's column differently
+        "!~!null 'null'\n",  # libyaml accepts this tag handle; the pure parser refuses it
+        "a: !!str b\n",
+        "%YAML 1.1\n---\na: b\n",
         "a: [b, c\n",
         "a: 'b\n",
         "- a\n- b: c\n  d\n",
@@ -125,6 +128,8 @@ def test_a_framework_read_with_libyaml_has_the_values_and_places_of_the_pure_par
     assert (fast.data, fast.values, fast.keys) == (slow.data, slow.values, slow.keys)
 
 
-def test_libyaml_is_there() -> None:
+def test_libyaml_is_there_and_reads_the_bundled_framework() -> None:
     # PyYAML's wheels bundle libyaml; without it every validate pays the slow parser.
     assert yamldoc._FAST_LOADER is not None
+    text = resources.bundled_framework().read_text(encoding="utf-8")
+    assert yamldoc._NOT_FOR_LIBYAML.search(text) is None

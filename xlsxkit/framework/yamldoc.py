@@ -7,13 +7,15 @@ and aliases cannot blow the document up.
 
 The document is parsed by libyaml when PyYAML has it (twenty times faster than the
 pure-Python parser, which is most of ``xlsxkit validate``'s own time), but only where both
-parse alike: on any error, and on text with a tab or a byte-order mark inside (which
-libyaml accepts or places differently), the pure-Python parser reads it again, so every
-message and every line and column stays the pure-Python parser's.
+parse alike: on any error, and on text that holds a tab or a byte-order mark (which
+libyaml accepts or places differently), a tag or a directive (libyaml accepts tag handles
+the pure-Python parser refuses), the pure-Python parser reads it again, so every message
+and every line and column stays the pure-Python parser's.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,9 @@ MAX_NODES = 200_000
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+#: Text libyaml may read differently: a tab, a byte-order mark, a '!' that may start a tag
+#: (one not inside a word), a '%' that may start a directive. Framework files rarely hold any.
+_NOT_FOR_LIBYAML = re.compile(r"[\t\ufeff]|(?<!\w)!|^%", re.MULTILINE)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -195,7 +200,7 @@ def load_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]
 
 def compose(text: str) -> list[yaml.Node]:
     """The node trees of TEXT's documents, as the pure-Python parser composes them."""
-    if _FAST_LOADER is not None and "\t" not in text and "\ufeff" not in text:
+    if _FAST_LOADER is not None and not _NOT_FOR_LIBYAML.search(text):
         try:
             return list(yaml.compose_all(text, Loader=_FAST_LOADER))
         except Exception:  # the pure-Python parser below says what is wrong
