@@ -102,6 +102,8 @@ def test_an_edited_framework_file_composes_as_the_pure_parser_does(data: st.Data
         "a: b\tc\n",  # libyaml accepts a tab here; the pure parser refuses it
         "a\ufeff: b\n",  # libyaml counts the byte-order mark's column differently
         "!~!null 'null'\n",  # libyaml accepts this tag handle; the pure parser refuses it
+        "see_also: [why?, b]\n",  # libyaml reads "why?"; the pure parser refuses the '?'
+        "{a?b: c}\n",
         "a: !!str b\n",
         "%YAML 1.1\n---\na: b\n",
         "a: [b, c\n",

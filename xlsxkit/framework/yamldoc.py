@@ -9,8 +9,10 @@ The document is parsed by libyaml when PyYAML has it (twenty times faster than t
 pure-Python parser, which is most of ``xlsxkit validate``'s own time), but only where both
 parse alike: on any error, and on text that holds a tab or a byte-order mark (which
 libyaml accepts or places differently), a tag or a directive (libyaml accepts tag handles
-the pure-Python parser refuses), the pure-Python parser reads it again, so every message
-and every line and column stays the pure-Python parser's.
+the pure-Python parser refuses), and a flow collection (``[a, b]``) holding a plain value
+with an indicator in it (libyaml reads ``[Why?]`` as the pure-Python parser does not), the
+pure-Python parser reads it again, so every message and every line and column stays the
+pure-Python parser's.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 #: Text libyaml may read differently: a tab, a byte-order mark, a '!' that may start a tag
 #: (one not inside a word), a '%' that may start a directive. Framework files rarely hold any.
 _NOT_FOR_LIBYAML = re.compile(r"[\t\ufeff]|(?<!\w)!|^%", re.MULTILINE)
+#: A plain value inside a flow collection that both parsers read alike: no flow indicator,
+#: no '?', ':' or '#' in it, not starting with '-'.
+_PLAIN_IN_FLOW = re.compile(r"[^\-?:,\[\]{}#][^?:,\[\]{}#]*")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -202,10 +207,32 @@ def compose(text: str) -> list[yaml.Node]:
     """The node trees of TEXT's documents, as the pure-Python parser composes them."""
     if _FAST_LOADER is not None and not _NOT_FOR_LIBYAML.search(text):
         try:
-            return list(yaml.compose_all(text, Loader=_FAST_LOADER))
+            nodes = list(yaml.compose_all(text, Loader=_FAST_LOADER))
         except Exception:  # the pure-Python parser below says what is wrong
             pass
+        else:
+            if _flows_read_alike(nodes):
+                return nodes
     return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+
+
+def _flows_read_alike(nodes: list[yaml.Node]) -> bool:
+    """Whether every plain value inside a flow collection is one both parsers read alike."""
+    stack: list[tuple[yaml.Node, bool]] = [(n, False) for n in nodes]
+    while stack:
+        node, in_flow = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if in_flow and not node.style and not _PLAIN_IN_FLOW.fullmatch(node.value):
+                return False
+            continue
+        if isinstance(node, yaml.SequenceNode):
+            inner = in_flow or bool(node.flow_style)
+            stack.extend((item, inner) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            inner = in_flow or bool(node.flow_style)
+            for key, value in node.value:
+                stack += [(key, inner), (value, inner)]
+    return True
 
 
 def _syntax_hint(what: str) -> str:
