@@ -104,6 +104,7 @@ def test_an_edited_framework_file_composes_as_the_pure_parser_does(data: st.Data
         "!~!null 'null'\n",  # libyaml accepts this tag handle; the pure parser refuses it
         "see_also: [why?, b]\n",  # libyaml reads "why?"; the pure parser refuses the '?'
         "{a?b: c}\n",
+        "a: b\n?",  # libyaml places the empty complex key's value on the next line
         "a: !!str b\n",
         "%YAML 1.1\n---\na: b\n",
         "a: [b, c\n",

@@ -7,12 +7,11 @@ and aliases cannot blow the document up.
 
 The document is parsed by libyaml when PyYAML has it (twenty times faster than the
 pure-Python parser, which is most of ``xlsxkit validate``'s own time), but only where both
-parse alike: on any error, and on text that holds a tab or a byte-order mark (which
-libyaml accepts or places differently), a tag or a directive (libyaml accepts tag handles
-the pure-Python parser refuses), and a flow collection (``[a, b]``) holding a plain value
-with an indicator in it (libyaml reads ``[Why?]`` as the pure-Python parser does not), the
-pure-Python parser reads it again, so every message and every line and column stays the
-pure-Python parser's.
+parse alike: on any error, on text that holds a tab, a byte-order mark, a tag, a directive
+or a lone '?' (a complex key), and on a flow collection (``[a, b]``) holding a plain value
+with an indicator in it (libyaml accepts tabs in values, tag handles such as ``!~!`` and
+``[why?]``, and places a few marks elsewhere), the pure-Python parser reads it again, so
+every message and every line and column stays the pure-Python parser's.
 """
 
 from __future__ import annotations
@@ -35,8 +34,10 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 #: Text libyaml may read differently: a tab, a byte-order mark, a '!' that may start a tag
-#: (one not inside a word), a '%' that may start a directive. Framework files rarely hold any.
-_NOT_FOR_LIBYAML = re.compile(r"[\t\ufeff]|(?<!\w)!|^%", re.MULTILINE)
+#: (one not inside a word), a '%' that may start a directive, a '?' standing alone (a
+#: complex key: libyaml places an empty one at the end of the text elsewhere). Framework
+#: files rarely hold any.
+_NOT_FOR_LIBYAML = re.compile(r"[\t\ufeff]|(?<!\w)!|^%|(?<!\S)\?(?!\S)", re.MULTILINE)
 #: A plain value inside a flow collection that both parsers read alike: no flow indicator,
 #: no '?', ':' or '#' in it, not starting with '-'.
 _PLAIN_IN_FLOW = re.compile(r"[^\-?:,\[\]{}#][^?:,\[\]{}#]*")
