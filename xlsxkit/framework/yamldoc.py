@@ -220,8 +220,12 @@ def compose(text: str) -> list[yaml.Node]:
 def _flows_read_alike(nodes: list[yaml.Node]) -> bool:
     """Whether every plain value inside a flow collection is one both parsers read alike."""
     stack: list[tuple[yaml.Node, bool]] = [(n, False) for n in nodes]
+    seen: set[tuple[int, bool]] = set()  # each node once: aliases must not multiply the walk
     while stack:
         node, in_flow = stack.pop()
+        if (id(node), in_flow) in seen:
+            continue
+        seen.add((id(node), in_flow))
         if isinstance(node, yaml.ScalarNode):
             if in_flow and not node.style and not _PLAIN_IN_FLOW.fullmatch(node.value):
                 return False
