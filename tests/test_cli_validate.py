@@ -156,3 +156,16 @@ def test_a_framework_over_one_megabyte_is_refused_unread(tmp_path: Path) -> None
         f"{path}: the framework may be at most 1 MB (1,048,576 bytes) and this file is "
         "1,100,000 bytes" in out
     )
+
+
+def test_a_file_nested_hundreds_of_levels_deep_is_refused_with_its_reason(tmp_path: Path) -> None:
+    """Each parser and the builder recurse once per level: deep nesting must be a message,
+    never a RecursionError (an unclosed '[' repeated, or a real but absurd depth)."""
+    for depth in (300, 480, 600, 5000):
+        for text in ("[" * depth + "]" * depth, "[" * depth, "a:\n" + "- " * depth + "x\n"):
+            path = tmp_path / "deep.yaml"
+            path.write_text(f"id: x\ntitle: {text}\n", encoding="utf-8")
+            code, out = run("validate", str(path))
+            assert code != 0, (depth, text[:20])
+            assert "Traceback" not in out and "internal error" not in out, out[-500:]
+            assert str(path) in out

@@ -124,6 +124,13 @@ class Code(StrEnum):
         "Aliases (`*name`) expand to too many values",
         "Write the values out instead of using aliases.",
     )
+    YAML_TOO_DEEP = (
+        "yaml-too-deep",
+        _F,
+        _E,
+        "Lists or mappings are nested too deeply to read (a framework nests five levels)",
+        "Look for unclosed or repeated `[` or `{`, or lines indented further and further.",
+    )
     DUPLICATE_KEY = (
         "duplicate-key",
         _F,

@@ -172,6 +172,8 @@ def load_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]
         ]
     except yaml.YAMLError as exc:
         return None, [error(Code.YAML_SYNTAX, f"YAML syntax error: {exc}", file=file)]
+    except RecursionError:
+        return None, [_too_deep(file)]
     if len(nodes) > 1:
         second = nodes[1]
         return None, [
@@ -189,6 +191,8 @@ def load_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]
         return builder.doc, []
     try:
         builder.doc.data = builder.build(nodes[0], ())
+    except RecursionError:
+        return None, [_too_deep(file)]
     except _TooBig as exc:
         pos = builder._pos(exc.node)
         return None, [
@@ -202,6 +206,18 @@ def load_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]
             )
         ]
     return builder.doc, builder.problems
+
+
+def _too_deep(file: str) -> Problem:
+    """Both parsers and the builder recurse once per level of nesting: a file nested
+    hundreds of levels deep (an unclosed ``[`` repeated, say) exhausts Python's stack."""
+    return error(
+        Code.YAML_TOO_DEEP,
+        "the file nests lists or mappings hundreds of levels deep, too deep to read (a "
+        "framework nests five): look for unclosed or repeated '[' or '{', or lines indented "
+        "further and further",
+        file=file,
+    )
 
 
 def compose(text: str) -> list[yaml.Node]:
