@@ -18,11 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.child import run_child  # noqa: E402
+
 GOAL_SECONDS = 4.0
 
 #: Runs in a child process whose working directory is the code measured.
@@ -73,19 +76,11 @@ print(json.dumps({
 
 
 def run(code: Path, n: int, jobs: int | None, mode: str = "time") -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(n), str(jobs or 0), mode],
-        cwd=code,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(out.stderr[-3000:] + out.stdout[-3000:])
+    stdout = run_child(code, CHILD, str(n), str(jobs or 0), mode)
     if mode == "profile":
-        print(out.stdout)
+        print(stdout)
         return {}
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, float] = json.loads(stdout.strip().splitlines()[-1])
     return result
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.child import run_child  # noqa: E402
 from benchmarks.corpora import KINDS, SUFFIX, corpus  # noqa: E402
 
 CHILD = """
@@ -73,18 +73,10 @@ print(f"{took}|{peak}|{worker}|{outcome.imported}|{size}")
 
 
 def import_once(code: Path, folder: Path, jobs: int | None, *, profile: bool = False) -> list[str]:
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(folder), str(jobs or 0), "profile" if profile else "-"],
-        cwd=code,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(out.stderr[-3000:])
+    stdout = run_child(code, CHILD, str(folder), str(jobs or 0), "profile" if profile else "-")
     if profile:
-        print(out.stdout)
-    return out.stdout.strip().splitlines()[-1].split("|")
+        print(stdout)
+    return stdout.strip().splitlines()[-1].split("|")
 
 
 def openpyxl_per_file(files: list[Path]) -> float:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.child import run_child  # noqa: E402
 from benchmarks.corpora import KINDS, SUFFIX, corpus  # noqa: E402
 
 GOAL = 1.5
@@ -77,26 +77,17 @@ print(json.dumps({"ours": mine, "calamine": base}))
 def measure(
     code: Path, files: list[Path], runs: int, *, profile: bool = False
 ) -> dict[str, list[float]]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CHILD,
-            json.dumps([str(f) for f in files]),
-            str(runs),
-            "profile" if profile else "time",
-        ],
-        cwd=code,
-        capture_output=True,
-        text=True,
-        check=False,
+    stdout = run_child(
+        code,
+        CHILD,
+        json.dumps([str(f) for f in files]),
+        str(runs),
+        "profile" if profile else "time",
     )
-    if out.returncode != 0:
-        raise SystemExit(out.stderr[-3000:] + out.stdout[-3000:])
     if profile:
-        print(out.stdout)
+        print(stdout)
         return {}
-    result: dict[str, list[float]] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, list[float]] = json.loads(stdout.strip().splitlines()[-1])
     return result
 
 
