@@ -19,7 +19,7 @@ from xlsxkit.campaign.progress import OrgRounds, RoundStages, compare
 from xlsxkit.framework.model import Answer, Framework, Return, ReturnStatus
 from xlsxkit.inbound.resolve import ImportResult
 from xlsxkit.results.consolidate import Summary, consolidate
-from xlsxkit.results.history import Change, EarlierRound, History, Movement
+from xlsxkit.results.history import EarlierRound, History
 from xlsxkit.workbook.manifest import ManifestRow
 
 #: A long shared opening: criteria whose texts differ only after 120 characters.
@@ -181,16 +181,5 @@ def earlier(fw: Framework, s: Summary, rng: random.Random) -> History:
     rows = compare(orgs)
     return History(
         rounds=(EarlierRound(name="2026 autumn", ladder=ladder, stages=before),),
-        movements=tuple(
-            Movement(
-                org_id=r.org_id,
-                org_name=r.org_name,
-                criterion_id=r.criterion_id,
-                previous_round=r.previous_round,
-                previous_stage_id=r.previous_stage_id,
-                stage_id=r.stage_id,
-                change=Change(str(r.change)),
-            )
-            for r in rows
-        ),
+        movements=tuple(rows),
     )

@@ -8,16 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlsxkit.campaign.progress import (
-    Change,
-    OrgRounds,
-    ProgressRow,
-    RoundStages,
-    change,
-    compare,
-    round_stages,
-)
+from xlsxkit.campaign.progress import OrgRounds, RoundStages, change, compare, round_stages
 from xlsxkit.campaign.store import AcceptedReturn, AnswerRecord, ItemKind, RoundRecord
+from xlsxkit.results.history import Change, Movement
 
 LADDER = ("foundation", "developing", "established")
 
@@ -76,7 +69,7 @@ def test_a_worked_example() -> None:
         ("late", "c1", "", "", "foundation", Change.NEW),
         ("late", "c2", "", "", "", Change.SAME),
     ]
-    assert all(isinstance(r, ProgressRow) and r.org_name in ("North", "Late") for r in rows)
+    assert all(isinstance(r, Movement) and r.org_name in ("North", "Late") for r in rows)
 
 
 def test_a_revised_ladder_places_old_stages_on_their_own_ladder() -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from xlsxkit.app.import_job import FileWriter, ImportOutcome, import_job, pdf_beside
 from xlsxkit.campaign.locate import CampaignFolder, round_slug
-from xlsxkit.campaign.progress import OrgRounds, ProgressRow, compare, round_stages
+from xlsxkit.campaign.progress import OrgRounds, compare, round_stages
 from xlsxkit.campaign.settings import Settings
 from xlsxkit.campaign.snapshot import round_framework
 from xlsxkit.campaign.store import (
@@ -51,7 +51,7 @@ from xlsxkit.inbound.batch import ImportRequest, ImportResult, count_files
 from xlsxkit.render.csv import PROGRESS_COLUMNS
 from xlsxkit.results.consistency import ConsistencyRule
 from xlsxkit.results.consolidate import Summary
-from xlsxkit.results.history import Change, EarlierRound, History, Movement
+from xlsxkit.results.history import EarlierRound, History, Movement
 from xlsxkit.workbook.manifest import ManifestRow
 
 PROGRESS_NAME = "progress.csv"
@@ -84,7 +84,7 @@ class CampaignImportOutcome:
     #: of those, the ones whose place now holds a file with other content
     changed: tuple[FileRecord, ...]
     progress: Path
-    progress_rows: tuple[ProgressRow, ...]
+    progress_rows: tuple[Movement, ...]
     framework: Framework  # the one the returns were checked against
 
 
@@ -242,7 +242,7 @@ def _record(
     return gone, changed
 
 
-def progress_rows(store: Store, rnd: RoundRecord) -> tuple[ProgressRow, ...]:
+def progress_rows(store: Store, rnd: RoundRecord) -> tuple[Movement, ...]:
     """progress.csv: every organisation accepted in RND against its previous accepted
     return (in the order of the summary: by name)."""
     rounds = {r.slug: r for r in store.rounds()}
@@ -262,7 +262,7 @@ def progress_rows(store: Store, rnd: RoundRecord) -> tuple[ProgressRow, ...]:
     return tuple(compare(orgs))
 
 
-def round_history(store: Store, rnd: RoundRecord, rows: Sequence[ProgressRow]) -> History | None:
+def round_history(store: Store, rnd: RoundRecord, rows: Sequence[Movement]) -> History | None:
     """The earlier rounds' accepted answers and the progress ROWS, for the summary's
     Dashboard and Progress sheet; None in a campaign's first round."""
     earlier = [r for r in store.rounds() if r.position < rnd.position]
@@ -278,22 +278,10 @@ def round_history(store: Store, rnd: RoundRecord, rows: Sequence[ProgressRow]) -
         )
         for r in earlier
     )
-    movements = tuple(
-        Movement(
-            org_id=r.org_id,
-            org_name=r.org_name,
-            criterion_id=r.criterion_id,
-            previous_round=r.previous_round,
-            previous_stage_id=r.previous_stage_id,
-            stage_id=r.stage_id,
-            change=Change(str(r.change)),
-        )
-        for r in rows
-    )
-    return History(rounds=rounds, movements=movements)
+    return History(rounds=rounds, movements=tuple(rows))
 
 
-def progress_writer(rows: Sequence[ProgressRow]) -> FileWriter:
+def progress_writer(rows: Sequence[Movement]) -> FileWriter:
     def write(path: Path) -> None:
         write_csv(
             path,
@@ -364,7 +352,7 @@ def campaign_import(
         if on_count is not None:
             on_count(count_files(import_request))
         found: dict[str, tuple[tuple[FileRecord, ...], tuple[FileRecord, ...]]] = {}
-        rows: list[tuple[ProgressRow, ...]] = []
+        rows: list[tuple[Movement, ...]] = []
 
         def after_read(result: ImportResult, summary: Summary) -> Mapping[str, FileWriter]:
             now = dt.datetime.now(dt.UTC)

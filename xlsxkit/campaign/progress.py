@@ -1,5 +1,6 @@
 """Progress between rounds: each organisation's stage per criterion against its previous
-accepted answer. Pure: the rows of ``progress.csv`` from what the store holds.
+accepted answer. Pure: the rows of ``progress.csv`` (:class:`~xlsxkit.results.history.Movement`)
+from what the store holds.
 
 ``change`` is one of:
 
@@ -19,17 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from xlsxkit.campaign.store import AcceptedReturn, ItemKind, RoundRecord
-
-
-class Change(StrEnum):
-    UP = "up"
-    DOWN = "down"
-    SAME = "same"
-    NEW = "new"
-    DROPPED = "dropped"
+from xlsxkit.results.history import Change, Movement
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -47,17 +40,6 @@ class OrgRounds:
     org_name: str
     current: RoundStages
     previous: RoundStages | None  # None: no earlier accepted return
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ProgressRow:
-    org_id: str
-    org_name: str
-    criterion_id: str
-    previous_round: str  # "" when there is no earlier return
-    previous_stage_id: str  # "" when unanswered
-    stage_id: str  # "" when unanswered
-    change: Change
 
 
 def round_stages(round_: RoundRecord, accepted: AcceptedReturn | None) -> RoundStages:
@@ -106,10 +88,10 @@ def _rung(stage_id: str, ladder: Sequence[str], fallback: Sequence[str] | None) 
     raise ValueError(f"stage {stage_id!r} is on neither ladder")
 
 
-def compare(orgs: Iterable[OrgRounds]) -> list[ProgressRow]:
+def compare(orgs: Iterable[OrgRounds]) -> list[Movement]:
     """One row per organisation and criterion of either round: the criteria of the current
     round in their order, then those only in the previous round."""
-    rows: list[ProgressRow] = []
+    rows: list[Movement] = []
     for org in orgs:
         previous = org.previous
         before: Mapping[str, str | None] = previous.stages if previous is not None else {}
@@ -118,7 +100,7 @@ def compare(orgs: Iterable[OrgRounds]) -> list[ProgressRow]:
             was = before.get(criterion_id)
             now = org.current.stages.get(criterion_id)
             rows.append(
-                ProgressRow(
+                Movement(
                     org_id=org.org_id,
                     org_name=org.org_name,
                     criterion_id=criterion_id,
