@@ -86,35 +86,30 @@ def _filetime(value: bytes) -> str:
         return ""
 
 
+def _damaged(raw: RawMessage, where: str, exc: Exception) -> SourceProblem:
+    return SourceProblem(
+        origin=raw.origin,
+        problem=error(
+            Code.MAIL_MALFORMED,
+            f"this Outlook message (.msg) is damaged and cannot be read "
+            f"({type(exc).__name__}); it was skipped. Save it again from Outlook, or save "
+            "its attachment by hand",
+            file=where,
+        ),
+    )
+
+
 def parse_msg(raw: RawMessage, bounds: MailBounds) -> Mail | SourceProblem:
     """RAW (the bytes of a .msg) as a Mail, or the problem that stops it being read."""
     where = raw.origin.render()
     try:
         ole = olefile.OleFileIO(raw.data)
     except Exception as exc:  # olefile raises many kinds on a damaged file
-        return SourceProblem(
-            origin=raw.origin,
-            problem=error(
-                Code.MAIL_MALFORMED,
-                f"this Outlook message (.msg) is damaged and cannot be read "
-                f"({type(exc).__name__}); it was skipped. Save it again from Outlook, or save "
-                "its attachment by hand",
-                file=where,
-            ),
-        )
+        return _damaged(raw, where, exc)
     try:
         return _read(_Msg(ole, bounds), raw, where)
     except Exception as exc:
-        return SourceProblem(
-            origin=raw.origin,
-            problem=error(
-                Code.MAIL_MALFORMED,
-                f"this Outlook message (.msg) is damaged and cannot be read "
-                f"({type(exc).__name__}); it was skipped. Save it again from Outlook, or save "
-                "its attachment by hand",
-                file=where,
-            ),
-        )
+        return _damaged(raw, where, exc)
     finally:
         ole.close()
 

@@ -78,6 +78,14 @@ def _doctype(name: str) -> Rejection:
     )
 
 
+def _bomb(name: str, size: int) -> Rejection:
+    return Rejection(
+        Code.TOO_LARGE,
+        f"part {name!r} unpacks to more than the {size:,} bytes it declares; the file was "
+        "refused as possibly hostile",
+    )
+
+
 def inflate(
     data: bytes, name: str, start: int, compressed: int, size: int, method: int
 ) -> Iterator[bytes]:
@@ -109,11 +117,7 @@ def inflate(
         pending = inflater.unconsumed_tail
         produced += len(out)
         if produced > size:  # unpacks to more than it declares: a zip bomb
-            raise Rejection(
-                Code.TOO_LARGE,
-                f"part {name!r} unpacks to more than the {size:,} bytes it "
-                "declares; the file was refused as possibly hostile",
-            )
+            raise _bomb(name, size)
         if out:
             yield out
         if inflater.eof:
@@ -122,11 +126,7 @@ def inflate(
         out = inflater.flush()
         produced += len(out)
         if produced > size:
-            raise Rejection(
-                Code.TOO_LARGE,
-                f"part {name!r} unpacks to more than the {size:,} bytes it "
-                "declares; the file was refused as possibly hostile",
-            )
+            raise _bomb(name, size)
         if out:
             yield out
     if produced != size:
