@@ -25,6 +25,7 @@ from xlsxkit.cli.options import (
     framework_option,
     jobs_option,
     load_framework_or_fail,
+    round_option,
 )
 from xlsxkit.dates import DateError, parse_written_date
 from xlsxkit.errors import EXIT_FAILED, UsageError
@@ -68,13 +69,7 @@ def _secret(sources: tuple[str, ...], oauth2: bool) -> str | None:
     "beside them. Required outside a campaign; in a campaign the round's inbox is used.",
 )
 @campaign_option
-@click.option(
-    "--round",
-    "round_name",
-    default=None,
-    metavar="ROUND",
-    help="In a campaign: the round to collect into. Default: the latest round.",
-)
+@round_option("In a campaign: the round to collect into. Default: the latest round.")
 @click.option(
     "--since",
     default=None,

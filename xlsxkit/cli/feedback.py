@@ -19,6 +19,7 @@ from xlsxkit.cli.options import (
     framework_option,
     jobs_option,
     load_framework_or_fail,
+    round_option,
 )
 from xlsxkit.errors import JobFailed, PdfError, UsageError
 from xlsxkit.results.feedback import MIN_GROUP
@@ -35,13 +36,7 @@ from xlsxkit.workbook.manifest import read_manifests
     "'import --out'). Without it, in a campaign: rounds/<round>/feedback/.",
 )
 @campaign_option
-@click.option(
-    "--round",
-    "round_name",
-    default=None,
-    metavar="ROUND",
-    help="In a campaign: the round to give feedback on (its name). Default: the latest.",
-)
+@round_option("In a campaign: the round to give feedback on (its name). Default: the latest.")
 @framework_option
 @click.option(
     "--manifest",

@@ -35,6 +35,7 @@ from xlsxkit.cli.options import (
     jobs_option,
     load_framework_or_fail,
     progress_bar,
+    round_option,
 )
 from xlsxkit.errors import JobFailed, PdfError, UsageError
 from xlsxkit.framework.model import ReturnStatus
@@ -74,13 +75,7 @@ def _optional_summary_path(
     "it makes this a stand-alone import that the campaign does not record.",
 )
 @campaign_option
-@click.option(
-    "--round",
-    "round_name",
-    default=None,
-    metavar="ROUND",
-    help="In a campaign: the round to import (its name). Default: the latest round.",
-)
+@round_option("In a campaign: the round to import (its name). Default: the latest round.")
 @framework_option
 @click.option(
     "--manifest",

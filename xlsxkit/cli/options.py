@@ -64,6 +64,15 @@ def framework_option(func: F) -> F:
     )(func)
 
 
+def round_option(help: str, *, metavar: str = "ROUND") -> Callable[[F], F]:
+    """``--round NAME`` (as ``round_name``): a round of the campaign, HELP saying which."""
+
+    def decorate(func: F) -> F:
+        return click.option("--round", "round_name", default=None, metavar=metavar, help=help)(func)
+
+    return decorate
+
+
 def campaign_option(func: F) -> F:
     """``--campaign DIR``: the campaign folder; default the one the current folder is in."""
     return click.option(

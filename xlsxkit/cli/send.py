@@ -11,7 +11,13 @@ from pathlib import Path
 import click
 
 from xlsxkit.app.send import SendRequest, SendResult, send
-from xlsxkit.cli.options import campaign_option, email_address, framework_option, written_date
+from xlsxkit.cli.options import (
+    campaign_option,
+    email_address,
+    framework_option,
+    round_option,
+    written_date,
+)
 from xlsxkit.errors import EXIT_FAILED, UsageError
 from xlsxkit.outbound.mail.dispatch import Line, Options, Result
 from xlsxkit.outbound.mail.templates import MailKind
@@ -103,9 +109,7 @@ def _transport(
     "outbox", required=False, type=click.Path(file_okay=False, path_type=Path), metavar="[OUTBOX]"
 )
 @campaign_option
-@click.option(
-    "--round", "round_name", default=None, metavar="NAME", help="The round. Default: the latest."
-)
+@round_option("The round. Default: the latest.", metavar="NAME")
 @click.option(
     "--drafts",
     type=click.Path(file_okay=False, path_type=Path),

@@ -11,14 +11,12 @@ import click
 from xlsxkit.app import campaign as cmp
 from xlsxkit.app import campaign_status as cst
 from xlsxkit.campaign.store import MessageResult
-from xlsxkit.cli.options import campaign_option
+from xlsxkit.cli.options import campaign_option, round_option
 
 
 @click.command("status")
 @campaign_option
-@click.option(
-    "--round", "round_name", default=None, metavar="NAME", help="The round. Default: the latest."
-)
+@round_option("The round. Default: the latest.", metavar="NAME")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status_cmd(campaign_dir: Path | None, round_name: str | None, as_json: bool) -> None:
     """Show, for every partner of a round, when its workbook was sent and returned.
