@@ -301,8 +301,8 @@ class Book:
         sh.row += 1
 
     def parts(self, value: Cell) -> tuple[str | int | float | None, Format | None]:
-        """The value and format a Cell is written with (as :meth:`cell` writes it; a
-        None value is a blank cell in that format)."""
+        """The value and format a Cell is written with (a None value is a blank cell in
+        that format)."""
         if type(value) is str:  # the common case first: most cells are text
             return (fit(value) if value else None), self.text_format
         if isinstance(value, StageCell):
@@ -315,28 +315,6 @@ class Book:
         if isinstance(value, int | float):
             return (int(value) if isinstance(value, bool) else value), self.f["num"]
         return None, self.text_format
-
-    def cell(self, ws: Worksheet, row: int, col: int, value: Cell) -> None:
-        if type(value) is str:  # the common case first: most cells are text
-            if value:
-                ws.write_string(row, col, fit(value), self.text_format)
-            else:
-                ws.write_blank(row, col, None, self.text_format)
-            return
-        if isinstance(value, StageCell):
-            label, fmt = self.stage_cells[value.stage_id or ""]
-            ws.write_string(row, col, label, fmt)
-        elif isinstance(value, StatusCell):
-            ws.write_string(row, col, value.status, self.f[f"status:{value.status}"])
-        elif isinstance(value, Styled):
-            if isinstance(value.value, str):
-                ws.write_string(row, col, fit(value.value), self.f[value.style])
-            else:
-                ws.write_number(row, col, value.value, self.f[value.style])
-        elif isinstance(value, int | float):
-            ws.write_number(row, col, value, self.f["num"])
-        else:
-            ws.write_blank(row, col, None, self.text_format)
 
     def room(self, sh: Sheet, n: int) -> int:
         """How many of N rows fit below the cursor, leaving a row for a note."""
